@@ -1,0 +1,163 @@
+"""Writes to grants. Every change closes the version in force and opens the next,
+so "what was granted at T" is a range lookup, never a reconstruction."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.codes import FINAL_AGREEMENT_STATUSES, PERMISSION_TRANSITIONS, Action, Purpose
+from contracts.models import Agreement, DataUsePermission, Dataset, PermissionVersion
+from contracts.models.permissions import GRANT_TERMS
+from contracts.services.common import require_manager
+from partnerships.actors import Actor
+from partnerships.errors import ConflictError
+from partnerships.models import Organization
+
+
+def check_grant_terms(terms: dict) -> None:
+    """Field-level checks shared by grants and (later) requests for grants."""
+    errors = {}
+    actions = terms.get("actions")
+    if not actions or not isinstance(actions, (list, tuple)):
+        errors["actions"] = _("Grant at least one action.")
+    elif bad := sorted(set(map(str, actions)) - set(Action.values)):
+        errors["actions"] = _("Unknown ODRL actions: %s") % ", ".join(bad)
+    purposes = terms.get("purposes")
+    if not purposes or not isinstance(purposes, (list, tuple)):
+        errors["purposes"] = _("Grant at least one purpose.")
+    elif bad := sorted(set(map(str, purposes)) - set(Purpose.values)):
+        errors["purposes"] = _("Unknown purposes: %s") % ", ".join(bad)
+    valid_from, valid_until = terms.get("valid_from"), terms.get("valid_until")
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors["valid_until"] = _("The end of validity must be after its start.")
+    quota = terms.get("quota_count")
+    if quota is not None and quota < 0:
+        errors["quota_count"] = _("The quota must not be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _open_version(
+    permission: DataUsePermission, *, change: str, reason: str, actor: Actor, at: datetime.datetime
+) -> PermissionVersion:
+    permission.versions.filter(effective_to__isnull=True).update(effective_to=at)
+    version = PermissionVersion(
+        permission=permission,
+        number=permission.version,
+        status=permission.status,
+        recipient_ids=sorted(permission.recipients.values_list("pk", flat=True)),
+        change=change,
+        reason=reason,
+        effective_from=at,
+        changed_by=actor.user,
+        **{name: getattr(permission, name) for name in GRANT_TERMS},
+    )
+    version.save()
+    return version
+
+
+@transaction.atomic
+def permission_grant(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    dataset: Dataset,
+    actions: list[str],
+    purposes: list[str],
+    valid_from: datetime.datetime,
+    valid_until: datetime.datetime | None = None,
+    quota_count: int | None = None,
+    quota_interval: str = "month",
+    quota_unit: str = "records",
+    recipients: list[Organization] = (),
+    declaration_schedule: str = "monthly",
+    declaration_due_days: int = 10,
+    delete_within_days: int | None = None,
+    anonymize_required: bool = False,
+    at: datetime.datetime | None = None,
+) -> DataUsePermission:
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    require_manager(actor, agreement)
+    if agreement.status in FINAL_AGREEMENT_STATUSES:
+        raise ConflictError(_("No grant can be added to a %s agreement.") % agreement.status, code="agreement_final")
+    terms = dict(
+        actions=sorted(set(actions)),
+        purposes=sorted(set(purposes)),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        quota_count=quota_count,
+        quota_interval=quota_interval,
+        quota_unit=quota_unit,
+        declaration_schedule=declaration_schedule,
+        declaration_due_days=declaration_due_days,
+        delete_within_days=delete_within_days,
+        anonymize_required=anonymize_required,
+    )
+    check_grant_terms(terms)
+    if DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).exists():
+        raise ValidationError(
+            {"dataset": _("This agreement already has a grant for this dataset; change that grant instead.")}
+        )
+    permission = DataUsePermission.objects.create(agreement=agreement, dataset=dataset, created_by=actor.user, **terms)
+    permission.recipients.set(recipients)
+    _open_version(permission, change="grant", reason="", actor=actor, at=at or timezone.now())
+    return permission
+
+
+@transaction.atomic
+def permission_change(
+    *, actor: Actor, permission: DataUsePermission, reason: str, recipients=None, at=None, **changes
+) -> DataUsePermission:
+    """Change a grant's terms: the next version, effective now (or ``at``)."""
+    permission = DataUsePermission.objects.select_for_update().get(pk=permission.pk)
+    require_manager(actor, permission.agreement)
+    if permission.status == "revoked":
+        raise ConflictError(_("A revoked grant cannot be changed."), code="permission_revoked")
+    unknown = set(changes) - set(GRANT_TERMS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    for name in ("actions", "purposes"):
+        if name in changes:
+            changes[name] = sorted(set(changes[name]))
+    check_grant_terms({name: getattr(permission, name) for name in GRANT_TERMS} | changes)
+    for name, value in changes.items():
+        setattr(permission, name, value)
+    permission.version += 1
+    permission.save()
+    if recipients is not None:
+        permission.recipients.set(recipients)
+    _open_version(permission, change="change", reason=reason, actor=actor, at=at or timezone.now())
+    return permission
+
+
+@transaction.atomic
+def permission_set_status(
+    *, actor: Actor, permission: DataUsePermission, action: str, reason: str, at=None
+) -> DataUsePermission:
+    """Suspend, reinstate or revoke a grant, with who, when and why."""
+    if action not in PERMISSION_TRANSITIONS:
+        raise ValidationError({"action": _("Unknown status change.")})
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("A reason is required.")})
+    permission = DataUsePermission.objects.select_for_update().get(pk=permission.pk)
+    require_manager(actor, permission.agreement)
+    sources, target = PERMISSION_TRANSITIONS[action]
+    if permission.status not in sources:
+        raise ConflictError(
+            _("A %(status)s grant cannot be %(target)s.") % {"status": permission.status, "target": target},
+            code="illegal_transition",
+        )
+    at = at or timezone.now()
+    permission.status = target
+    permission.status_reason = reason
+    permission.status_changed_by = actor.user
+    permission.status_changed_at = at
+    permission.version += 1
+    permission.save()
+    _open_version(permission, change=action, reason=reason, actor=actor, at=at)
+    return permission
