@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Pages (server-rendered) are added by the web interface.
 ]
