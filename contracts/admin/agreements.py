@@ -1,0 +1,1 @@
+# Admin for agreements, versions, transitions, phases, milestones, documents.

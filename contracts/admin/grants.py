@@ -1,0 +1,1 @@
+# Admin for datasets, grants and responsibilities.

@@ -1,0 +1,41 @@
+"""Clients may name an agreement, dataset or organization by id or by its unique code."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class IdOrCodeRelatedField(serializers.RelatedField):
+    """Accepts an integer id or the object's unique code; renders the id.
+
+    ``code_field`` is the unique field clients know (``reference``, ``code``, ``credit_code``).
+    The queryset decides what the client may name: pass one already scoped to the
+    requesting user (override ``get_queryset``) so a foreign object reads as unknown.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("No %(label)s with id or code %(value)s."),
+        "incorrect_type": _("Give an id (integer) or a code (string)."),
+    }
+
+    def __init__(self, *, code_field: str, label_text: str = "object", **kwargs):
+        self.code_field = code_field
+        self.label_text = label_text
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        if isinstance(data, bool) or not isinstance(data, (int, str)) or data == "":
+            self.fail("incorrect_type")
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("incorrect_type")
+        lookups = [{self.code_field: data}] if isinstance(data, str) else []
+        if isinstance(data, int) or (isinstance(data, str) and data.isdigit() and len(data) < 19):
+            lookups.insert(0, {"pk": int(data)})
+        for lookup in lookups:
+            obj = queryset.filter(**lookup).first()
+            if obj is not None:
+                return obj
+        self.fail("does_not_exist", label=self.label_text, value=str(data)[:64])
+
+    def to_representation(self, value):
+        return value.pk
