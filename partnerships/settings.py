@@ -153,7 +153,7 @@ BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any countdown or ETA we publish (the longest is a delivery retry, one hour).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600, minimum=60),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600, minimum=1),
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
@@ -179,6 +179,23 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Product settings.
 USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 * 1024, minimum=1)
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
+
+# Scope check and alerts (notifications app).
+# Events received less than this long ago wait for the next scan, so a slower ingest
+# transaction holding lower event ids can commit first.
+SCOPE_SCAN_SETTLE_SECONDS = env_int("SCOPE_SCAN_SETTLE_SECONDS", 10, minimum=0)
+# A declaration still pending this long after submission is re-published by the sweeper.
+DECLARATION_SWEEP_AFTER_SECONDS = env_int("DECLARATION_SWEEP_AFTER_SECONDS", 30, minimum=0)
+ALERT_REMINDER_MINUTES = env_int("ALERT_REMINDER_MINUTES", 24 * 60, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=1)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600, minimum=1)
+CHANNEL_DISABLE_AFTER_FAILURES = env_int("CHANNEL_DISABLE_AFTER_FAILURES", 5, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+CELERY_MAX_DELIVERIES = env_int("CELERY_MAX_DELIVERIES", 5, minimum=1)
+if NOTIFICATION_RETRY_MAX_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] and not CELERY_BROKER_URL.startswith("filesystem://"):
+    # A countdown longer than the visibility timeout would be handed out twice by Redis.
+    NOTIFICATION_RETRY_MAX_SECONDS = max(1, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
