@@ -153,7 +153,7 @@ def _may_answer(actor: Actor, alert: Alert) -> bool:
 
 
 def _transition(*, actor: Actor, alert: Alert, action: str, sources: tuple, target: str, comment: str) -> Alert:
-    alert = Alert.objects.select_for_update().select_related("government").get(pk=alert.pk)
+    alert = Alert.objects.select_for_update(of=("self",)).select_related("government").get(pk=alert.pk)
     if alert.status not in sources:
         raise ConflictError(
             _("An alert that is %(status)s cannot be %(target)s.") % {"status": alert.status, "target": target},
