@@ -27,9 +27,11 @@ class CappedTask(Task):
             TaskRun.objects.get_or_create(task_id=task_id, defaults={"name": self.name, "args": list(args)})
             TaskRun.objects.filter(task_id=task_id).update(deliveries=F("deliveries") + 1)
             run = TaskRun.objects.get(task_id=task_id)
-        if run.status in ("done", "dead"):
-            return None  # finished before the broker saw the ack, or already parked
-        if run.deliveries > settings.CELERY_MAX_DELIVERIES:
+        if run.status == "dead":
+            return None  # already parked
+        # A message seen before runs again (the work itself is idempotent): "done" may have been
+        # written by a duplicate that found nothing to do while the original was still working.
+        if run.status == "running" and run.deliveries > settings.CELERY_MAX_DELIVERIES:
             self._dead_letter(run)
             return None
         result = super().__call__(*args, **kwargs)

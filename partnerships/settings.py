@@ -212,7 +212,15 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any countdown or ETA we publish (the longest is a delivery retry, one hour).
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600, minimum=1),
+    # A publisher that cannot reach the broker gives up at once (about 0.3 s instead of 6 s of
+    # retries inside a web request); the sweepers publish the work later. Workers keep their
+    # own reconnect loop (broker_connection_retry), which this does not change.
+    "max_retries": 0,
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How often a worker looks for messages whose worker died (older than the visibility timeout).
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1)
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10, minimum=1)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
