@@ -250,6 +250,10 @@ UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, m
 # Events received less than this long ago wait for the next scan, so a slower ingest
 # transaction holding lower event ids can commit first.
 SCOPE_SCAN_SETTLE_SECONDS = env_int("SCOPE_SCAN_SETTLE_SECONDS", 10, minimum=0)
+# Memory the event scan may use for grouping before PostgreSQL spills to disk.
+SCOPE_SCAN_WORK_MEM = env_str("SCOPE_SCAN_WORK_MEM", "128MB")
+if not __import__("re").fullmatch(r"\d+(kB|MB|GB)", SCOPE_SCAN_WORK_MEM):
+    raise ImproperlyConfigured("SCOPE_SCAN_WORK_MEM must look like 64MB")
 # A declaration still pending this long after submission is re-published by the sweeper.
 DECLARATION_SWEEP_AFTER_SECONDS = env_int("DECLARATION_SWEEP_AFTER_SECONDS", 30, minimum=0)
 ALERT_REMINDER_MINUTES = env_int("ALERT_REMINDER_MINUTES", 24 * 60, minimum=1)

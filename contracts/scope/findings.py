@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from contracts.codes import Area
+from contracts.models import ResponsibilityAssignment
 from contracts.selectors.grants import accountable_at
 
 # Scope violations touch data security, and personal information protection as well
@@ -45,19 +46,46 @@ def touched_areas(personal_info: str) -> tuple:
     return PERSONAL_SCOPE_AREAS if personal_info != "none" else SCOPE_AREAS
 
 
+class AccountableIndex:
+    """Accountable (``A``) assignments of some agreements, loaded once, for many lookups at many instants."""
+
+    def __init__(self, agreement_ids):
+        self.rows: dict = {}
+        qs = ResponsibilityAssignment.objects.filter(agreement_id__in=set(agreement_ids), raci="A")
+        for agreement_id, area, party_id, start, end in qs.values_list(
+            "agreement_id", "area", "party_id", "valid_from", "valid_to"
+        ):
+            self.rows.setdefault((agreement_id, area), []).append((start, end, party_id))
+
+    def party_at(self, agreement_id: int, area: str, at: datetime.datetime) -> int | None:
+        for start, end, party_id in self.rows.get((agreement_id, area), ()):
+            if start <= at and (end is None or end > at):
+                return party_id
+        return None
+
+
 def attach_accountability(
-    findings: list[Finding], *, agreement, personal_info: str, at: datetime.datetime, areas: tuple = ()
+    findings: list[Finding],
+    *,
+    agreement,
+    personal_info: str,
+    at: datetime.datetime,
+    areas: tuple = (),
+    index: AccountableIndex | None = None,
 ) -> None:
     """Name the accountable party at ``at``: the most specific touched area's, else the partner's."""
     if not findings:
         return
     areas = areas or touched_areas(personal_info)
-    found = {area: accountable_at(agreement.pk, area, at) for area in areas}
+    if index is None:
+        found = {area: getattr(accountable_at(agreement.pk, area, at), "party_id", None) for area in areas}
+    else:
+        found = {area: index.party_at(agreement.pk, area, at) for area in areas}
     gaps = [area for area in areas if found[area] is None]
     party_id, area_named = agreement.partner_id, ""
     for area in reversed(areas):
         if found[area] is not None:
-            party_id, area_named = found[area].party_id, area
+            party_id, area_named = found[area], area
             break
     for finding in findings:
         finding.accountable_party_id = party_id
