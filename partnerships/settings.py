@@ -170,6 +170,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or a "status": name each code list's enum after it.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertKindEnum": "notifications.codes.ALERT_KIND_CHOICES",
+        "AlertStatusEnum": "notifications.codes.AlertStatus",
+        "ChannelKindEnum": "notifications.codes.ChannelKind",
+        "NotificationStatusEnum": "notifications.codes.NotificationStatus",
+        "DeliveryAttemptStatusEnum": "notifications.codes.AttemptStatus",
+    },
 }
 
 # Cache: Redis when CACHE_URL is set (shared by all processes), else per-process memory.
