@@ -79,13 +79,17 @@ def generate(cursor, agreements: int, grants: int, events: int, seed: int) -> No
                anonymize_required, status, status_reason, version, created_at, updated_at)
            SELECT a.id, d.id, '["aggregate", "read"]', '["PublicBenefit"]', now() - interval '400 days',
                   now() + interval '400 days',
-                  CASE WHEN k %% 10 = 8 THEN 105 WHEN k %% 10 = 9 THEN 17 ELSE 450 END,
+                  -- Quotas about three times the expected use (1.5 for days, which vary more);
+                  -- one grant in a hundred gets a quota below its expected use, so it runs over.
+                  ceil(%(per_year)s * CASE WHEN a.id %% 100 = 0 THEN 0.8 ELSE 3 END
+                       / CASE WHEN k %% 10 = 8 THEN 52 WHEN k %% 10 = 9 THEN 365 / 2 ELSE 12 END)::bigint,
                   CASE WHEN k %% 10 = 8 THEN 'week' WHEN k %% 10 = 9 THEN 'day' ELSE 'month' END,
                   'records', 'monthly', 10, false, 'active', '', 1, now(), now()
            FROM contracts_agreement a
-           CROSS JOIN generate_series(0, %s - 1) k
-           JOIN contracts_dataset d ON d.code = 'BENCH-DS-' || (1 + (a.id * 7 + k) %% %s)""",
-        [per_agreement, DATASETS],
+           CROSS JOIN generate_series(0, %(per_agreement)s - 1) k
+           JOIN contracts_dataset d ON d.code = 'BENCH-DS-' || (1 + (a.id * 7 + k) %% %(datasets)s)""",
+        # Records a grant sees in a year: events per grant times the mean record count (10.5).
+        {"per_agreement": per_agreement, "datasets": DATASETS, "per_year": events / (agreements * per_agreement) * 10.5},
     )
     cursor.execute(
         """INSERT INTO contracts_permissionversion (permission_id, number, status, recipient_ids, change, reason,
