@@ -33,6 +33,9 @@ class Finding:
     gap_areas: list = dataclasses.field(default_factory=list)  # touched areas with no accountable party
     at: str = ""  # ISO instant the finding is about (for routing "at that time")
 
+    def __post_init__(self):
+        self.kind = str(self.kind)  # a plain code, not the TextChoices member, in JSON and logs
+
     @property
     def dedup_key(self) -> str:
         subject = f"p{self.permission_id}" if self.permission_id else f"d{self.dataset_id}"
