@@ -151,6 +151,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several code lists share a field name ("status", "kind"): name their enums after the code list.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "contracts.codes.AgreementStatus",
+        "MilestoneStatusEnum": "contracts.codes.MilestoneStatus",
+        "MilestoneKindEnum": "contracts.codes.MilestoneKind",
+        "PhaseKindEnum": "contracts.codes.PhaseKind",
+        "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
+    },
 }
 
 # Celery: embedded default is kombu's filesystem transport under var/broker.

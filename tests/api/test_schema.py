@@ -14,7 +14,7 @@ def test_schema_generates():
         "/api/v1/partnerships/",
         "/api/v1/agreements/",
         "/api/v1/agreements/{id}/activate/",
-        "/api/v1/agreements/{id}/transitions/",
+        "/api/v1/agreements/{agreement_id}/transitions/",
         "/api/v1/agreements/{agreement_id}/amendments/",
         "/api/v1/agreements/{agreement_id}/phases/",
         "/api/v1/agreements/{agreement_id}/milestones/",
