@@ -9,8 +9,8 @@ from contracts.models import Agreement, Milestone
 
 def _party(field: str):
     def apply(queryset, name, value):
-        # A party is named by id or by its Unified Social Credit Code, as everywhere else.
-        if value.isdigit() and len(value) < 19:
+        # A party is named by id or by its Unified Social Credit Code (18 characters, may be all digits).
+        if value.isdigit() and len(value) < 18:
             return queryset.filter(**{f"{field}_id": int(value)})
         return queryset.filter(**{f"{field}__credit_code": value})
 
