@@ -31,6 +31,11 @@ def test_swagger_ui_is_served_without_a_cdn():
     page = response.content.decode()
     assert "swagger-ui" in page
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+    # The assets it names are served from this deployment's static files.
+    from django.contrib.staticfiles import finders
+
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
 
 
 def test_healthz():
