@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import mimetypes
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -112,6 +113,13 @@ def milestone_set_status(
     return milestone
 
 
+def _short_name(name: str, limit: int = 120) -> str:
+    """Keep stored paths within the column: a long client file name is cut, its extension kept."""
+    base, ext = os.path.splitext(name or "document")
+    ext = ext[:16]
+    return (base[: limit - len(ext)] or "document") + ext
+
+
 def _hash_and_size(uploaded) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
@@ -143,7 +151,7 @@ def document_attach(
     sha256, size = _hash_and_size(uploaded)
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
-    name = uploaded.name or "document"
+    name = _short_name(uploaded.name)
     content_type = (getattr(uploaded, "content_type", "") or mimetypes.guess_type(name)[0] or "")[:100]
     document = Document(
         agreement=agreement,

@@ -294,6 +294,22 @@ def test_large_upload_is_hashed_across_chunks(world, client_for):
 
 
 @pytest.mark.django_db
+def test_chinese_and_overlong_file_names(world, client_for):
+    client = client_for(world.officer)
+    chinese = upload(client, world.agreement, b"x", name="特许经营协议.pdf")
+    assert chinese.status_code == 201
+    assert chinese.json()["filename"] == "特许经营协议.pdf"
+    download = client.get(url(world.agreement, "documents", f"{chinese.json()['id']}/download/"))
+    assert "filename*=utf-8''" in download["Content-Disposition"]
+
+    long_name = "a" * 400 + ".pdf"
+    response = upload(client, world.agreement, b"y", name=long_name)
+    assert response.status_code == 201
+    assert response.json()["filename"] == "a" * 116 + ".pdf"
+    assert response.json()["title"] == "a" * 116 + ".pdf"
+
+
+@pytest.mark.django_db
 def test_document_of_an_amendment(world, client_for):
     client = client_for(world.officer)
     client.post(
