@@ -64,7 +64,7 @@ def user_create(
     except ValidationError as exc:
         errors["password"] = exc.messages
     pairs = [(org, role) for org, role in memberships]
-    for org, role in pairs:
+    for _org, role in pairs:
         if role not in Role.values:
             errors["memberships"] = [_("Unknown role %(role)s.") % {"role": role}]
     if len(set((org.pk, role) for org, role in pairs)) != len(pairs):
@@ -92,4 +92,6 @@ def partnership_create(
         errors["name"] = [_("A name is required.")]
     if errors:
         raise ValidationError(errors)
-    return Partnership.objects.create(name=name.strip(), government=government, partner=partner, description=description)
+    return Partnership.objects.create(
+        name=name.strip(), government=government, partner=partner, description=description
+    )

@@ -65,7 +65,14 @@ class MilestoneInline(admin.TabularInline):
 class AgreementAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "model", "government", "partner", "status", "version", "ends_on"]
     list_filter = ["status", "model"]
-    search_fields = ["reference", "title", "government__name", "partner__name", "government__credit_code", "partner__credit_code"]
+    search_fields = [
+        "reference",
+        "title",
+        "government__name",
+        "partner__name",
+        "government__credit_code",
+        "partner__credit_code",
+    ]
     date_hierarchy = "ends_on"
     list_select_related = ["government", "partner"]
     readonly_fields = [

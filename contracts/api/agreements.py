@@ -68,9 +68,13 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def partial_update(self, request, pk=None):
         agreement = self.get_object()
-        serializer = AgreementDraftEditSerializer(agreement, data=request.data, partial=True, context=self.get_serializer_context())
+        serializer = AgreementDraftEditSerializer(
+            agreement, data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
-        agreement = agreement_update_draft(actor=actor_for(request.user), agreement=agreement, **serializer.validated_data)
+        agreement = agreement_update_draft(
+            actor=actor_for(request.user), agreement=agreement, **serializer.validated_data
+        )
         return Response(self.get_serializer(agreement).data)
 
     activate = _transition_action("activate")

@@ -47,7 +47,9 @@ class PhaseViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def create(self, request, agreement_id=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        phase, created = phase_set(actor=actor_for(request.user), agreement=self.get_agreement(), **serializer.validated_data)
+        phase, created = phase_set(
+            actor=actor_for(request.user), agreement=self.get_agreement(), **serializer.validated_data
+        )
         return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=PhaseDatesSerializer, responses={200: PhaseSerializer})
@@ -56,12 +58,16 @@ class PhaseViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = PhaseDatesSerializer(phase, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         dates = {name: getattr(phase, name) for name in PHASE_DATES} | serializer.validated_data
-        phase, _created = phase_set(actor=actor_for(request.user), agreement=self.get_agreement(), kind=phase.kind, **dates)
+        phase, _created = phase_set(
+            actor=actor_for(request.user), agreement=self.get_agreement(), kind=phase.kind, **dates
+        )
         return Response(PhaseSerializer(phase).data)
 
 
 class MilestoneSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    responsible = PartyField(help_text="The party that must meet it: id or credit code of the government or the partner.")
+    responsible = PartyField(
+        help_text="The party that must meet it: id or credit code of the government or the partner."
+    )
 
     class Meta:
         model = Milestone
@@ -71,7 +77,9 @@ class MilestoneSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 class MilestoneStatusSerializer(StrictFieldsMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=MilestoneStatus.choices)
-    met_on = serializers.DateField(required=False, allow_null=True, help_text="Defaults to today for met and partiallyMet.")
+    met_on = serializers.DateField(
+        required=False, allow_null=True, help_text="Defaults to today for met and partiallyMet."
+    )
 
 
 class MilestoneViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -92,7 +100,9 @@ class MilestoneViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.Retrie
     def create(self, request, agreement_id=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        milestone = milestone_add(actor=actor_for(request.user), agreement=self.get_agreement(), **serializer.validated_data)
+        milestone = milestone_add(
+            actor=actor_for(request.user), agreement=self.get_agreement(), **serializer.validated_data
+        )
         return Response(self.get_serializer(milestone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MilestoneStatusSerializer, responses={200: MilestoneSerializer})

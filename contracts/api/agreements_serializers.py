@@ -18,7 +18,9 @@ class PartyField(IdOrCodeRelatedField):
     """A party to an agreement, by id or Unified Social Credit Code (the registry is public)."""
 
     def __init__(self, **kwargs):
-        super().__init__(code_field="credit_code", label_text="organization", queryset=Organization.objects.all(), **kwargs)
+        super().__init__(
+            code_field="credit_code", label_text="organization", queryset=Organization.objects.all(), **kwargs
+        )
 
 
 class VisiblePartnershipField(serializers.PrimaryKeyRelatedField):

@@ -89,7 +89,12 @@ def milestone_add(
         raise ValidationError({"title": _("A title is required.")})
     _check_responsible(agreement, responsible)
     return Milestone.objects.create(
-        agreement=agreement, kind=kind, title=title.strip(), description=description, due_on=due_on, responsible=responsible
+        agreement=agreement,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        due_on=due_on,
+        responsible=responsible,
     )
 
 

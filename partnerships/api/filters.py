@@ -13,7 +13,9 @@ class OrganizationFilter(django_filters.FilterSet):
         field_name="region_code", lookup_expr="startswith", help_text="Region code or its prefix (33 = Zhejiang)."
     )
     credit_code = django_filters.CharFilter(field_name="credit_code")
-    search = django_filters.CharFilter(method="filter_search", help_text="Part of the name, English name or credit code.")
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Part of the name, English name or credit code."
+    )
 
     class Meta:
         model = Organization

@@ -15,8 +15,12 @@ from partnerships.services import partnership_create
 
 
 class PartnershipSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    government = IdOrCodeRelatedField(code_field="credit_code", label_text="organization", queryset=Organization.objects.all())
-    partner = IdOrCodeRelatedField(code_field="credit_code", label_text="organization", queryset=Organization.objects.all())
+    government = IdOrCodeRelatedField(
+        code_field="credit_code", label_text="organization", queryset=Organization.objects.all()
+    )
+    partner = IdOrCodeRelatedField(
+        code_field="credit_code", label_text="organization", queryset=Organization.objects.all()
+    )
 
     class Meta:
         model = Partnership

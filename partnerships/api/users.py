@@ -22,7 +22,9 @@ class MembershipSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class UserSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
     memberships = MembershipSerializer(many=True, required=False)
 
     class Meta:
@@ -31,9 +33,7 @@ class UserSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["memberships"] = [
-            {"organization": m.organization_id, "role": m.role} for m in instance.memberships.all()
-        ]
+        data["memberships"] = [{"organization": m.organization_id, "role": m.role} for m in instance.memberships.all()]
         return data
 
 

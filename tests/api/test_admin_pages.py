@@ -36,7 +36,9 @@ def test_admin_change_pages_render_with_inlines(world, admin_browser, settings, 
     settings.MEDIA_ROOT = tmp_path
     Partnership.objects.create(name="P", government=world.bureau, partner=world.partner_org)
     Phase.objects.create(agreement=world.agreement, kind="build")
-    Milestone.objects.create(agreement=world.agreement, title="M", due_on=world.agreement.ends_on, responsible=world.partner_org)
+    Milestone.objects.create(
+        agreement=world.agreement, title="M", due_on=world.agreement.ends_on, responsible=world.partner_org
+    )
     from django.core.files.base import ContentFile
 
     doc = Document(agreement=world.agreement, title="D", sha256="a" * 64, size=1)

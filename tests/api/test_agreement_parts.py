@@ -40,7 +40,10 @@ def test_officer_sets_and_updates_a_phase(world, client_for):
     assert patched.status_code == 200
     phase = Phase.objects.get(agreement=world.agreement, kind="build")
     assert (phase.planned_start, phase.planned_end, phase.actual_start, phase.actual_end) == (
-        datetime.date(2025, 1, 1), datetime.date(2026, 9, 30), datetime.date(2025, 2, 1), datetime.date(2025, 12, 31)
+        datetime.date(2025, 1, 1),
+        datetime.date(2026, 9, 30),
+        datetime.date(2025, 2, 1),
+        datetime.date(2025, 12, 31),
     )
 
 
@@ -60,14 +63,21 @@ def test_phases_are_written_only_by_managers(world, client_for, persona):
     Phase.objects.create(agreement=world.agreement, kind="design", planned_start=datetime.date(2024, 1, 1))
     client = client_for(getattr(world, persona))
     assert client.post(url(world.agreement, "phases"), {"kind": "build"}, format="json").status_code == 403
-    assert client.patch(url(world.agreement, "phases", "design/"), {"planned_start": "2020-01-01"}, format="json").status_code == 403
+    assert (
+        client.patch(
+            url(world.agreement, "phases", "design/"), {"planned_start": "2020-01-01"}, format="json"
+        ).status_code
+        == 403
+    )
     assert list(Phase.objects.filter(agreement=world.agreement).values_list("kind", "planned_start")) == [
         ("design", datetime.date(2024, 1, 1))
     ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("officer", "far_agreement")])
+@pytest.mark.parametrize(
+    "persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("officer", "far_agreement")]
+)
 def test_foreign_phases_are_404_and_unchanged(world, client_for, persona, foreign):
     target = getattr(world, foreign)
     Phase.objects.create(agreement=target, kind="design", planned_start=datetime.date(2024, 1, 1))
@@ -75,8 +85,13 @@ def test_foreign_phases_are_404_and_unchanged(world, client_for, persona, foreig
     assert client.get(url(target, "phases")).status_code == 404
     assert client.get(url(target, "phases", "design/")).status_code == 404
     assert client.post(url(target, "phases"), {"kind": "build"}, format="json").status_code == 404
-    assert client.patch(url(target, "phases", "design/"), {"planned_start": "2020-01-01"}, format="json").status_code == 404
-    assert list(Phase.objects.filter(agreement=target).values_list("kind", "planned_start")) == [("design", datetime.date(2024, 1, 1))]
+    assert (
+        client.patch(url(target, "phases", "design/"), {"planned_start": "2020-01-01"}, format="json").status_code
+        == 404
+    )
+    assert list(Phase.objects.filter(agreement=target).values_list("kind", "planned_start")) == [
+        ("design", datetime.date(2024, 1, 1))
+    ]
 
 
 @pytest.mark.django_db
@@ -141,7 +156,11 @@ def test_officer_adds_an_obligation_and_records_its_outcome(world, client_for):
     met = client.patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "met"}, format="json")
     assert met.status_code == 200
     assert (met.json()["status"], met.json()["met_on"]) == ("met", TODAY().isoformat())
-    partly = client.patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "partiallyMet", "met_on": "2026-01-15"}, format="json")
+    partly = client.patch(
+        url(world.agreement, "milestones", f"{row.pk}/"),
+        {"status": "partiallyMet", "met_on": "2026-01-15"},
+        format="json",
+    )
     assert partly.json()["met_on"] == "2026-01-15"
     missed = client.patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "notMet"}, format="json")
     assert missed.status_code == 200
@@ -152,8 +171,14 @@ def test_officer_adds_an_obligation_and_records_its_outcome(world, client_for):
 @pytest.mark.django_db
 def test_milestone_filters(world, client_for):
     client = client_for(world.officer)
-    for title, kind, due in (("A", "milestone", "2026-01-01"), ("B", "obligation", "2026-06-01"), ("C", "obligation", "2027-01-01")):
-        client.post(url(world.agreement, "milestones"), milestone_body(world, title=title, kind=kind, due_on=due), format="json")
+    for title, kind, due in (
+        ("A", "milestone", "2026-01-01"),
+        ("B", "obligation", "2026-06-01"),
+        ("C", "obligation", "2027-01-01"),
+    ):
+        client.post(
+            url(world.agreement, "milestones"), milestone_body(world, title=title, kind=kind, due_on=due), format="json"
+        )
     c = Milestone.objects.get(title="C")
     client.patch(url(world.agreement, "milestones", f"{c.pk}/"), {"status": "notMet"}, format="json")
 
@@ -219,7 +244,10 @@ def test_milestones_are_written_only_by_managers(world, client_for, persona):
     client = client_for(getattr(world, persona))
     assert client.get(url(world.agreement, "milestones", f"{row.pk}/")).status_code == 200
     # A partner may not certify its own obligation as met.
-    assert client.patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "met"}, format="json").status_code == 403
+    assert (
+        client.patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "met"}, format="json").status_code
+        == 403
+    )
     assert client.post(url(world.agreement, "milestones"), milestone_body(world), format="json").status_code == 403
     row.refresh_from_db()
     assert row.status == "scheduled"
@@ -227,7 +255,9 @@ def test_milestones_are_written_only_by_managers(world, client_for, persona):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("auditor", "far_agreement")])
+@pytest.mark.parametrize(
+    "persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("auditor", "far_agreement")]
+)
 def test_foreign_milestones_are_404_and_unchanged(world, client_for, persona, foreign):
     target = getattr(world, foreign)
     row = Milestone.objects.create(agreement=target, title="M", due_on=TODAY(), responsible=target.partner)
@@ -244,8 +274,12 @@ def test_foreign_milestones_are_404_and_unchanged(world, client_for, persona, fo
 @pytest.mark.django_db
 def test_milestone_of_another_agreement_is_404_under_this_one(world, client_for):
     # The officer sees both agreements; a milestone is only reachable under its own.
-    row = Milestone.objects.create(agreement=world.other_agreement, title="M", due_on=TODAY(), responsible=world.other_partner_org)
-    response = client_for(world.officer).patch(url(world.agreement, "milestones", f"{row.pk}/"), {"status": "met"}, format="json")
+    row = Milestone.objects.create(
+        agreement=world.other_agreement, title="M", due_on=TODAY(), responsible=world.other_partner_org
+    )
+    response = client_for(world.officer).patch(
+        url(world.agreement, "milestones", f"{row.pk}/"), {"status": "met"}, format="json"
+    )
     assert response.status_code == 404
     row.refresh_from_db()
     assert row.status == "scheduled"
@@ -254,7 +288,14 @@ def test_milestone_of_another_agreement_is_404_under_this_one(world, client_for)
 # --- documents -------------------------------------------------------------------
 
 
-def upload(client, agreement, content=b"%PDF-1.7 signed contract", name="contract.pdf", content_type="application/pdf", **fields):
+def upload(
+    client,
+    agreement,
+    content=b"%PDF-1.7 signed contract",
+    name="contract.pdf",
+    content_type="application/pdf",
+    **fields,
+):
     return client.post(
         url(agreement, "documents"),
         {"file": SimpleUploadedFile(name, content, content_type=content_type), **fields},
@@ -287,7 +328,9 @@ def test_upload_keeps_sha256_size_and_type(world, client_for):
 @pytest.mark.django_db
 def test_large_upload_is_hashed_across_chunks(world, client_for):
     content = os.urandom(3 * 1024 * 1024 + 123)  # more than one chunk, and spooled to a temporary file
-    response = upload(client_for(world.officer), world.agreement, content, name="scan.bin", content_type="application/octet-stream")
+    response = upload(
+        client_for(world.officer), world.agreement, content, name="scan.bin", content_type="application/octet-stream"
+    )
     assert response.status_code == 201
     assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
     assert response.json()["size"] == len(content)
@@ -332,7 +375,9 @@ def test_documents_are_listed_and_downloaded_by_all_who_see_the_agreement(world,
     client = client_for(getattr(world, persona))
     listing = client.get(url(world.agreement, "documents"))
     assert listing.status_code == 200
-    assert [(d["id"], d["sha256"]) for d in listing.json()["results"]] == [(doc_id, hashlib.sha256(content).hexdigest())]
+    assert [(d["id"], d["sha256"]) for d in listing.json()["results"]] == [
+        (doc_id, hashlib.sha256(content).hexdigest())
+    ]
     download = client.get(url(world.agreement, "documents", f"{doc_id}/download/"), HTTP_ACCEPT="application/pdf")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == content
@@ -350,7 +395,9 @@ def test_documents_are_uploaded_only_by_managers(world, client_for, persona):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("supervisor", "far_agreement")])
+@pytest.mark.parametrize(
+    "persona, foreign", [("other_partner", "agreement"), ("far_officer", "agreement"), ("supervisor", "far_agreement")]
+)
 def test_foreign_documents_are_404(world, client_for, persona, foreign):
     target = getattr(world, foreign)
     manager = world.far_officer if target == world.far_agreement else world.officer
@@ -394,7 +441,9 @@ def test_bad_upload_is_400_and_stores_nothing(world, client_for, kwargs, field, 
 
 @pytest.mark.django_db
 def test_upload_without_a_file_is_400(world, client_for):
-    response = client_for(world.officer).post(url(world.agreement, "documents"), {"title": "no file"}, format="multipart")
+    response = client_for(world.officer).post(
+        url(world.agreement, "documents"), {"title": "no file"}, format="multipart"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"file"}
 

@@ -137,8 +137,16 @@ def test_foreign_agreement_is_404_on_every_endpoint_and_unchanged(world, client_
 
 @pytest.mark.django_db
 def test_filters(world, client_for):
-    f.agreement(world.officer, world.bureau, world.partner_org, reference="ZJ-OM-009", model="OM", active=False,
-                title="机房运维 Data-centre upkeep", ends_on=timezone.localdate() + datetime.timedelta(days=30))
+    f.agreement(
+        world.officer,
+        world.bureau,
+        world.partner_org,
+        reference="ZJ-OM-009",
+        model="OM",
+        active=False,
+        title="机房运维 Data-centre upkeep",
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
     client = client_for(world.officer)
 
     def refs(**query):
@@ -178,7 +186,10 @@ def test_officer_registers_a_draft_with_version_one(world, client_for):
     body = response.json()
     assert body["id"] == created.pk
     assert (body["status"], body["version"], body["government"], body["partner"]) == (
-        "draft", 1, world.bureau.pk, world.partner_org.pk
+        "draft",
+        1,
+        world.bureau.pk,
+        world.partner_org.pk,
     )
     assert created.created_by == world.officer
     version = AgreementVersion.objects.get(agreement=created)
@@ -287,9 +298,15 @@ def draft(world):
 
 @pytest.mark.django_db
 def test_officer_edits_a_draft_in_place(world, client_for, draft):
-    response = client_for(world.officer).patch(detail(draft), {"title": "改名 Renamed", "ends_on": "2040-12-31"}, format="json")
+    response = client_for(world.officer).patch(
+        detail(draft), {"title": "改名 Renamed", "ends_on": "2040-12-31"}, format="json"
+    )
     assert response.status_code == 200, response.json()
-    assert (response.json()["title"], response.json()["ends_on"], response.json()["version"]) == ("改名 Renamed", "2040-12-31", 1)
+    assert (response.json()["title"], response.json()["ends_on"], response.json()["version"]) == (
+        "改名 Renamed",
+        "2040-12-31",
+        1,
+    )
     draft.refresh_from_db()
     assert (draft.title, draft.ends_on) == ("改名 Renamed", datetime.date(2040, 12, 31))
     assert AgreementVersion.objects.get(agreement=draft, number=1).terms["title"] == "改名 Renamed"
@@ -351,7 +368,12 @@ def test_activate_a_draft_records_who_when_why(world, client_for, draft):
     assert response.status_code == 200
     assert response.json()["status"] == "active"
     row = AgreementTransition.objects.get(agreement=draft)
-    assert (row.from_status, row.to_status, row.actor, row.reason) == ("draft", "active", world.officer, "Signed 10 Jan")
+    assert (row.from_status, row.to_status, row.actor, row.reason) == (
+        "draft",
+        "active",
+        world.officer,
+        "Signed 10 Jan",
+    )
     assert started <= row.at <= timezone.now()
 
 
@@ -359,10 +381,20 @@ def test_activate_a_draft_records_who_when_why(world, client_for, draft):
 def test_suspend_then_reactivate_then_terminate(world, client_for):
     client = client_for(world.officer)
     a = world.agreement
-    assert client.post(detail(a, "suspend/"), {"reason": "Security incident under review"}, format="json").json()["status"] == "suspended"
+    assert (
+        client.post(detail(a, "suspend/"), {"reason": "Security incident under review"}, format="json").json()["status"]
+        == "suspended"
+    )
     assert client.post(detail(a, "activate/"), {"reason": "Review closed"}, format="json").json()["status"] == "active"
-    assert client.post(detail(a, "terminate/"), {"reason": "Breach of data terms"}, format="json").json()["status"] == "terminated"
-    rows = list(AgreementTransition.objects.filter(agreement=a).values_list("from_status", "to_status", "reason", "actor__username"))
+    assert (
+        client.post(detail(a, "terminate/"), {"reason": "Breach of data terms"}, format="json").json()["status"]
+        == "terminated"
+    )
+    rows = list(
+        AgreementTransition.objects.filter(agreement=a).values_list(
+            "from_status", "to_status", "reason", "actor__username"
+        )
+    )
     assert rows == [
         ("draft", "active", "Signed and approved", "officer"),
         ("active", "suspended", "Security incident under review", "officer"),
@@ -373,14 +405,20 @@ def test_suspend_then_reactivate_then_terminate(world, client_for):
 
 @pytest.mark.django_db
 def test_admin_may_transition(world, client_for):
-    response = client_for(world.admin).post(detail(world.far_agreement, "suspend/"), {"reason": "Ordered"}, format="json")
+    response = client_for(world.admin).post(
+        detail(world.far_agreement, "suspend/"), {"reason": "Ordered"}, format="json"
+    )
     assert response.status_code == 200
-    assert AgreementTransition.objects.filter(agreement=world.far_agreement, actor=world.admin, to_status="suspended").exists()
+    assert AgreementTransition.objects.filter(
+        agreement=world.far_agreement, actor=world.admin, to_status="suspended"
+    ).exists()
 
 
 @pytest.mark.django_db
 def test_transfer_for_a_transfer_model(world, client_for):
-    response = client_for(world.officer).post(detail(world.agreement, "transfer/"), {"reason": "Assets handed over"}, format="json")
+    response = client_for(world.officer).post(
+        detail(world.agreement, "transfer/"), {"reason": "Assets handed over"}, format="json"
+    )
     assert response.status_code == 200
     assert Agreement.objects.get(pk=world.agreement.pk).status == "transferred"
 
@@ -388,7 +426,10 @@ def test_transfer_for_a_transfer_model(world, client_for):
 @pytest.mark.django_db
 def test_expire_after_the_end_date(world, client_for):
     ended = f.agreement(
-        world.officer, world.bureau, world.partner_org, reference="ZJ-OLD-1",
+        world.officer,
+        world.bureau,
+        world.partner_org,
+        reference="ZJ-OLD-1",
         starts_on=timezone.localdate() - datetime.timedelta(days=800),
         ends_on=timezone.localdate() - datetime.timedelta(days=1),
         signed_on=timezone.localdate() - datetime.timedelta(days=900),
@@ -424,7 +465,9 @@ def test_illegal_transition_is_409_and_changes_nothing(world, client_for, setup,
 @pytest.mark.django_db
 def test_service_agreement_is_not_transferred(world, client_for):
     before = snapshot(world.other_agreement)
-    response = client_for(world.officer).post(detail(world.other_agreement, "transfer/"), {"reason": "x"}, format="json")
+    response = client_for(world.officer).post(
+        detail(world.other_agreement, "transfer/"), {"reason": "x"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "not_transferable"
     assert snapshot(world.other_agreement) == before
@@ -452,7 +495,9 @@ def test_transition_needs_a_reason(world, client_for, body):
 def test_visible_persona_may_not_transition(world, client_for, persona):
     before = snapshot(world.agreement)
     for name in ("suspend", "terminate", "transfer"):
-        response = client_for(getattr(world, persona)).post(detail(world.agreement, f"{name}/"), {"reason": "x"}, format="json")
+        response = client_for(getattr(world, persona)).post(
+            detail(world.agreement, f"{name}/"), {"reason": "x"}, format="json"
+        )
         assert response.status_code == 403
     assert snapshot(world.agreement) == before
 

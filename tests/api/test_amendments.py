@@ -60,7 +60,11 @@ def test_successive_amendments_each_keep_their_terms(world, client_for):
     assert amend(client, world.agreement, changes={"title": "二期 Phase two"}).status_code == 201
     assert amend(client, world.agreement, changes={"title": "三期 Phase three", "currency": "USD"}).status_code == 201
     titles = [(n, t["title"], t["currency"]) for n, t in versions(world.agreement)]
-    assert titles == [(1, "政务云 E-government cloud", "CNY"), (2, "二期 Phase two", "CNY"), (3, "三期 Phase three", "USD")]
+    assert titles == [
+        (1, "政务云 E-government cloud", "CNY"),
+        (2, "二期 Phase two", "CNY"),
+        (3, "三期 Phase three", "USD"),
+    ]
     response = client.get(url(world.agreement, "2/"))
     assert response.json()["terms"]["title"] == "二期 Phase two"
 
@@ -75,7 +79,15 @@ def test_everyone_who_sees_the_agreement_reads_its_versions(world, client_for, p
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona, foreign", [("other_partner", "agreement"), ("partner", "other_agreement"), ("far_officer", "agreement"), ("auditor", "far_agreement")])
+@pytest.mark.parametrize(
+    "persona, foreign",
+    [
+        ("other_partner", "agreement"),
+        ("partner", "other_agreement"),
+        ("far_officer", "agreement"),
+        ("auditor", "far_agreement"),
+    ],
+)
 def test_foreign_agreement_versions_are_404_and_unchanged(world, client_for, persona, foreign):
     target = getattr(world, foreign)
     client = client_for(getattr(world, persona))
@@ -119,7 +131,9 @@ def test_a_draft_is_edited_not_amended(world, client_for):
 @pytest.mark.django_db
 def test_a_terminated_agreement_is_not_amended(world, client_for):
     client = client_for(world.officer)
-    client.post(f"/api/v1/agreements/{world.agreement.pk}/terminate/", {"reason": "Ended by court order"}, format="json")
+    client.post(
+        f"/api/v1/agreements/{world.agreement.pk}/terminate/", {"reason": "Ended by court order"}, format="json"
+    )
     response = amend(client, world.agreement)
     assert response.status_code == 409
     assert len(versions(world.agreement)) == 1
@@ -150,8 +164,14 @@ def test_a_terminated_agreement_is_not_amended(world, client_for):
         ({"changes": {"title": "政务云 E-government cloud"}}, {"changes": ["The amendment changes nothing."]}),
         ({"rationale": ""}, {"rationale": ["This field may not be blank."]}),
         ({"rationale": "   "}, {"rationale": ["This field may not be blank."]}),
-        ({"effective_on": "soon"}, {"effective_on": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}),
-        ({"changes": "ends_on=2030"}, {"changes": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}}),
+        (
+            {"effective_on": "soon"},
+            {"effective_on": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+        ),
+        (
+            {"changes": "ends_on=2030"},
+            {"changes": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}},
+        ),
         ({"documents": [1]}, {"documents": ["Unknown field."]}),
     ],
 )

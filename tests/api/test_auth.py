@@ -59,7 +59,11 @@ def test_inactive_user_gets_no_token(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "body, field",
-    [({"password": "x"}, "username"), ({"username": "officer"}, "password"), ({"username": "officer", "password": "x", "otp": 1}, "otp")],
+    [
+        ({"password": "x"}, "username"),
+        ({"username": "officer"}, "password"),
+        ({"username": "officer", "password": "x", "otp": 1}, "otp"),
+    ],
 )
 def test_missing_or_unknown_fields_are_400(world, body, field):
     response = APIClient().post(URL, body, format="json")

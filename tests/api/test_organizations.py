@@ -8,13 +8,21 @@ GOOD_CODE = make_credit_code("91", "330100", "77770001")
 
 
 def body(**over):
-    data = {"name": "新公司 New Co", "name_en": "New Co", "kind": "enterprise", "credit_code": GOOD_CODE, "region_code": "330100"}
+    data = {
+        "name": "新公司 New Co",
+        "name_en": "New Co",
+        "kind": "enterprise",
+        "credit_code": GOOD_CODE,
+        "region_code": "330100",
+    }
     data.update(over)
     return data
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["officer", "partner", "other_partner", "supervisor", "auditor", "admin", "far_officer"])
+@pytest.mark.parametrize(
+    "persona", ["officer", "partner", "other_partner", "supervisor", "auditor", "admin", "far_officer"]
+)
 def test_every_signed_in_person_reads_the_registry(world, client_for, persona):
     response = client_for(getattr(world, persona)).get(URL)
     assert response.status_code == 200
@@ -72,8 +80,16 @@ def test_others_may_not_register(world, client_for, persona):
 @pytest.mark.parametrize(
     "over, field, message",
     [
-        ({"credit_code": GOOD_CODE[:-1] + ("0" if GOOD_CODE[-1] != "0" else "1")}, "credit_code", "The check character (18th) does not match; please check the code."),
-        ({"credit_code": "91330100ABC"}, "credit_code", "A Unified Social Credit Code is 18 characters: digits and capital letters except I, O, Z, S, V."),
+        (
+            {"credit_code": GOOD_CODE[:-1] + ("0" if GOOD_CODE[-1] != "0" else "1")},
+            "credit_code",
+            "The check character (18th) does not match; please check the code.",
+        ),
+        (
+            {"credit_code": "91330100ABC"},
+            "credit_code",
+            "A Unified Social Credit Code is 18 characters: digits and capital letters except I, O, Z, S, V.",
+        ),
         ({"credit_code": "91330100I7770001X"[:17] + "1"}, "credit_code", None),
         ({"region_code": "990000"}, "region_code", "99 is not a province-level division code."),
         ({"region_code": "33010"}, "region_code", "A region code is 6 digits (GB/T 2260)."),

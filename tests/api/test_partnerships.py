@@ -7,8 +7,12 @@ URL = "/api/v1/partnerships/"
 
 @pytest.fixture
 def projects(world):
-    own = Partnership.objects.create(name="省政务云 Provincial cloud", government=world.bureau, partner=world.partner_org)
-    other = Partnership.objects.create(name="城市大脑 City brain", government=world.bureau, partner=world.other_partner_org)
+    own = Partnership.objects.create(
+        name="省政务云 Provincial cloud", government=world.bureau, partner=world.partner_org
+    )
+    other = Partnership.objects.create(
+        name="城市大脑 City brain", government=world.bureau, partner=world.other_partner_org
+    )
     far = Partnership.objects.create(
         name="邻省 Far project", government=world.far_bureau, partner=world.far_agreement.partner
     )
@@ -59,7 +63,12 @@ def test_anonymous_is_401(world, client_for, projects):
 
 @pytest.mark.django_db
 def test_officer_registers_a_partnership_by_credit_code(world, client_for):
-    body = {"name": "数据开放 Open data", "government": world.bureau.credit_code, "partner": world.partner_org.pk, "description": "d"}
+    body = {
+        "name": "数据开放 Open data",
+        "government": world.bureau.credit_code,
+        "partner": world.partner_org.pk,
+        "description": "d",
+    }
     response = client_for(world.officer).post(URL, body, format="json")
     assert response.status_code == 201
     created = Partnership.objects.get(name="数据开放 Open data")

@@ -20,10 +20,13 @@ def body(world, **over):
 
 @pytest.mark.django_db
 def test_admin_creates_a_user_with_memberships(world, client_for):
-    data = body(world, memberships=[
-        {"organization": world.bureau.pk, "role": "officer"},
-        {"organization": world.audit_office.credit_code, "role": "auditor"},
-    ])
+    data = body(
+        world,
+        memberships=[
+            {"organization": world.bureau.pk, "role": "officer"},
+            {"organization": world.audit_office.credit_code, "role": "auditor"},
+        ],
+    )
     response = client_for(world.admin).post(URL, data, format="json")
     assert response.status_code == 201
     user = User.objects.get(username="new.officer")
@@ -107,7 +110,10 @@ def test_password_too_similar_to_username(world, client_for):
 
 @pytest.mark.django_db
 def test_duplicate_membership_is_400(world, client_for):
-    twice = [{"organization": world.bureau.pk, "role": "officer"}, {"organization": world.bureau.credit_code, "role": "officer"}]
+    twice = [
+        {"organization": world.bureau.pk, "role": "officer"},
+        {"organization": world.bureau.credit_code, "role": "officer"},
+    ]
     response = client_for(world.admin).post(URL, body(world, memberships=twice), format="json")
     assert response.status_code == 400
     assert response.json() == {"memberships": ["The same organization and role are listed twice."]}
@@ -120,7 +126,9 @@ def test_created_user_can_sign_in_and_act(world, client_for):
 
     client_for(world.admin).post(URL, body(world), format="json")
     client = APIClient()
-    token = client.post("/api/v1/auth/token/", {"username": "new.officer", "password": "a-long-unusual-passphrase-42"}, format="json")
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "new.officer", "password": "a-long-unusual-passphrase-42"}, format="json"
+    )
     assert token.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     refs = sorted(a["reference"] for a in client.get("/api/v1/agreements/").json()["results"])
