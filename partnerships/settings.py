@@ -147,6 +147,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Group operations by resource (agreements, organizations...) rather than all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
     # Swagger UI and Redoc from the installed sidecar package: deployments cannot reach a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
