@@ -49,11 +49,20 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [ManagesAgreement]
     filterset_class = AgreementFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Partners' systems know an agreement by its reference: /agreements/ZJ-BOT-001/ works like /agreements/12/.
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Agreement.objects.none()
         return agreements_visible_to(actor_for(self.request.user))
+
+    def get_object(self):
+        key = self.kwargs["pk"]
+        if not key.isdigit():
+            self.lookup_field = "reference"
+            self.kwargs["reference"] = key
+        return super().get_object()
 
     def create(self, request):
         serializer = self.get_serializer(data=request.data)

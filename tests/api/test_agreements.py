@@ -514,3 +514,20 @@ def test_timeline_is_readable_by_everyone_who_sees_the_agreement(world, client_f
         ("active", "suspended", "officer", "Incident 42"),
     ]
     assert all(r["at"] for r in rows)
+
+
+@pytest.mark.django_db
+def test_agreement_is_reached_by_reference_too(world, client_for):
+    response = client_for(world.partner).get(f"{URL}ZJ-BOT-001/")
+    assert response.status_code == 200
+    assert response.json()["id"] == world.agreement.pk
+    assert client_for(world.partner).get(f"{URL}ZJ-BOT-001/transitions/").status_code == 404  # nested routes take ids
+    # A foreign reference is as unknown as a foreign id.
+    assert client_for(world.other_partner).get(f"{URL}ZJ-BOT-001/").status_code == 404
+    before = snapshot(world.agreement)
+    response = client_for(world.other_partner).post(f"{URL}ZJ-BOT-001/suspend/", {"reason": "x"}, format="json")
+    assert response.status_code == 404
+    assert snapshot(world.agreement) == before
+    response = client_for(world.officer).post(f"{URL}ZJ-BOT-001/suspend/", {"reason": "Incident"}, format="json")
+    assert response.status_code == 200
+    assert Agreement.objects.get(pk=world.agreement.pk).status == "suspended"
