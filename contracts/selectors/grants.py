@@ -86,11 +86,16 @@ def accountable_at(agreement_id: int, area: str, at: datetime) -> Responsibility
 
 
 def agreement_status_at(agreement: Agreement, at: datetime) -> str | None:
-    """The agreement's status at ``at`` from its transition rows (None before it was registered)."""
-    if agreement.created_at and agreement.created_at > at:
-        return None
+    """The agreement's status at ``at``, from its transition rows.
+
+    Transitions may be recorded with an earlier ``at`` than the row's creation (an
+    agreement registered after it was signed), so they decide; with none by then it
+    was a draft, or nothing at all before it was registered.
+    """
     last = AgreementTransition.objects.filter(agreement=agreement, at__lte=at).order_by("-at", "-id").first()
-    return last.to_status if last else "draft"
+    if last is not None:
+        return last.to_status
+    return "draft" if agreement.created_at <= at else None
 
 
 # Models with a build phase, whose construction someone must answer for.
