@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -19,7 +20,7 @@ from contracts.api.grants_permissions_serializers import (
 )
 from contracts.codes import PermissionStatus
 from contracts.models import DataUsePermission
-from contracts.selectors.grants import permission_versions_in_force, permissions_visible_to
+from contracts.selectors.grants import permission_version_at, permission_versions_in_force, permissions_visible_to
 from contracts.services.permissions import permission_change, permission_grant, permission_set_status
 
 AT_PARAMETER = OpenApiParameter(
@@ -60,6 +61,7 @@ class PermissionFilter(django_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[AT_PARAMETER], responses=PermissionSerializer(many=True)),
+    retrieve=extend_schema(parameters=[AT_PARAMETER], responses=PermissionSerializer),
     create=extend_schema(request=PermissionGrantInput, responses={201: PermissionSerializer}),
     partial_update=extend_schema(request=PermissionChangeInput, responses=PermissionSerializer),
 )
@@ -86,6 +88,15 @@ class PermissionViewSet(
             versions = versions.filter(status=wanted)
         page = self.paginate_queryset(versions)
         return self.get_paginated_response(PermissionAtSerializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        at = instant_param(request)
+        if at is None:
+            return super().retrieve(request, *args, **kwargs)
+        version = permission_version_at(self.get_object(), at)
+        if version is None:  # not yet granted then
+            raise Http404
+        return Response(PermissionAtSerializer(version).data)
 
     def create(self, request, *args, **kwargs):
         data = PermissionGrantInput(data=request.data, context=self.get_serializer_context())

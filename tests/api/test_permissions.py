@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from contracts.models import DataUsePermission, PermissionVersion
@@ -372,3 +373,44 @@ def test_instant_accepts_an_unencoded_plus_and_a_bare_date(world, client_for):
     later = (timezone.now() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
     assert client.get(f"{URL}?at={later} 08:00").json()["count"] == 1
     assert client.get(URL, {"at": "2001-01-01"}).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_retrieve_at_an_instant(world, client_for):
+    actor = actor_for(world.officer)
+    grant = f.grant(world.officer, world.agreement, world.personal_dataset, quota_count=100, at=T0)
+    permission_change(actor=actor, permission=grant, reason="More", quota_count=200, at=T0 + datetime.timedelta(days=1))
+    client = client_for(world.auditor)
+    base = f"{URL}{grant.pk}/"
+    assert client.get(base, {"at": iso(T0 - datetime.timedelta(days=1))}).status_code == 404
+    then = client.get(base, {"at": iso(T0 + datetime.timedelta(hours=1))}).json()
+    assert (then["id"], then["version"], then["quota_count"], then["effective_to"]) == (
+        grant.pk, 1, 100, iso(T0 + datetime.timedelta(days=1)),
+    )  # fmt: skip
+    assert client.get(base).json()["quota_count"] == 200
+    assert client.get(base, {"at": "soon"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_change_cannot_take_effect_before_the_version_in_force(world):
+    actor = actor_for(world.officer)
+    grant = f.grant(world.officer, world.agreement, world.personal_dataset, at=T0)
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        permission_change(actor=actor, permission=grant, reason="Backdated", quota_count=1, at=T0 - datetime.timedelta(days=1))
+    assert list(refused.value.message_dict) == ["at"]
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_lists_take_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    for n in range(6):
+        dataset = f.dataset(f"EXTRA-{n}", world.bureau)
+        f.grant(world.officer, world.agreement, dataset, recipients=[world.other_partner_org, world.bureau])
+    client = client_for(world.officer)
+    with django_assert_max_num_queries(8):
+        assert client.get(URL).json()["count"] == 7
+    with django_assert_max_num_queries(8):
+        assert client.get(URL, {"at": iso(timezone.now())}).json()["count"] == 7
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/datasets/").json()["count"] == 8

@@ -347,3 +347,11 @@ def test_two_racing_transactions_cannot_both_make_a_party_accountable(world):
     second.join(20)
     assert outcome == {"first": "committed", "second": "refused: True"}
     assert list(ResponsibilityAssignment.objects.values_list("party_id", flat=True)) == [world.partner_org.pk]
+
+
+@pytest.mark.django_db
+def test_list_takes_a_fixed_number_of_queries(world, client_for, django_assert_max_num_queries):
+    for area in ("data_security", "incident_response", "financing", "construction", "data_quality"):
+        f.assign(world.officer, world.agreement, area, world.partner_org, contact=world.partner)
+    with django_assert_max_num_queries(6):
+        assert client_for(world.officer).get(URL).json()["count"] == 5
