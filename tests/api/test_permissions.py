@@ -181,24 +181,33 @@ def test_anonymous_is_refused(world, client_for):
 
 @pytest.mark.django_db
 def test_foreign_grant_is_404_everywhere_and_unchanged(world, client_for):
-    far_dataset = f.dataset("FAR-DATA", world.far_bureau)
-    far_grant = f.grant(world.far_officer, world.far_agreement, far_dataset)
-    before = snapshot()
-    for user in (world.officer, world.partner, world.supervisor, world.auditor):
-        client = client_for(user)
-        base = f"{URL}{far_grant.pk}/"
-        assert client.get(base).status_code == 404
-        assert client.get(f"{base}versions/").status_code == 404
-        if user is world.officer:
-            assert client.patch(base, {"quota_count": 1, "reason": "x"}, format="json").status_code == 404
-            for transition in ("suspend", "reinstate", "revoke"):
-                assert client.post(f"{base}{transition}/", {"reason": "x"}, format="json").status_code == 404
+    far_grant = f.grant(world.far_officer, world.far_agreement, f.dataset("FAR-DATA", world.far_bureau))
     # The other partner's grant is as foreign to this partner as another province's.
     other = f.grant(world.officer, world.other_agreement, world.dataset)
-    assert client_for(world.partner).get(f"{URL}{other.pk}/").status_code == 404
-    assert snapshot()[0][:1] == before[0][:1]
-    far_grant.refresh_from_db()
-    assert (far_grant.status, far_grant.version, far_grant.quota_count) == ("active", 1, 10_000)
+    before = snapshot()
+    cases = [(user, far_grant) for user in (world.officer, world.partner, world.supervisor, world.auditor)]
+    cases.append((world.partner, other))
+    for user, grant in cases:
+        client = client_for(user)
+        base = f"{URL}{grant.pk}/"
+        assert client.get(base).status_code == 404
+        assert client.get(base, {"at": iso(timezone.now())}).status_code == 404
+        assert client.get(f"{base}versions/").status_code == 404
+    officer = client_for(world.officer)
+    base = f"{URL}{far_grant.pk}/"
+    assert officer.patch(base, {"quota_count": 1, "reason": "x"}, format="json").status_code == 404
+    for transition in ("suspend", "reinstate", "revoke"):
+        assert officer.post(f"{base}{transition}/", {"reason": "x"}, format="json").status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_admin_grants_under_any_agreement(world, client_for):
+    far_dataset = f.dataset("FAR-DATA", world.far_bureau)
+    body = grant_body(world, agreement="JS-JV-001", dataset="FAR-DATA", recipients=[])
+    response = client_for(world.admin).post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert DataUsePermission.objects.filter(agreement=world.far_agreement, dataset=far_dataset).count() == 1
 
 
 @pytest.mark.django_db
