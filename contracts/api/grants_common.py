@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -17,6 +18,14 @@ from partnerships.actors import Actor, actor_for
 from partnerships.api.fields import IdOrCodeRelatedField
 from partnerships.codes import Role
 from partnerships.models import Organization
+
+
+def by_id_or_code(queryset, field: str, code_field: str, value: str):
+    """Filter on a related object named by id or by its unique code, as clients name them."""
+    q = Q(**{f"{field}__{code_field}": value})
+    if value.isdigit() and len(value) < 19:
+        q |= Q(**{f"{field}_id": int(value)})
+    return queryset.filter(q)
 
 
 def request_actor(request) -> Actor:

@@ -1,7 +1,6 @@
 """/api/v1/permissions/: data-use grants, their status changes and their history."""
 
 import django_filters
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contracts.api.grants_common import OfficersWrite, instant_param, request_actor
+from contracts.api.grants_common import OfficersWrite, by_id_or_code, instant_param, request_actor
 from contracts.api.grants_permissions_serializers import (
     PermissionAtSerializer,
     PermissionChangeInput,
@@ -40,18 +39,11 @@ class PermissionFilter(django_filters.FilterSet):
         model = DataUsePermission
         fields = ["agreement", "dataset", "status"]
 
-    @staticmethod
-    def _by_id_or_code(queryset, field, code_field, value):
-        q = Q(**{f"{field}__{code_field}": value})
-        if value.isdigit() and len(value) < 19:
-            q |= Q(**{f"{field}_id": int(value)})
-        return queryset.filter(q)
-
     def filter_agreement(self, queryset, name, value):
-        return self._by_id_or_code(queryset, "agreement", "reference", value)
+        return by_id_or_code(queryset, "agreement", "reference", value)
 
     def filter_dataset(self, queryset, name, value):
-        return self._by_id_or_code(queryset, "dataset", "code", value)
+        return by_id_or_code(queryset, "dataset", "code", value)
 
     def filter_status(self, queryset, name, value):
         if self.data.get("at"):

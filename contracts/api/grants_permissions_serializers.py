@@ -46,9 +46,10 @@ class PermissionAtSerializer(serializers.ModelSerializer):
     dataset_code = serializers.CharField(source="permission.dataset.code", read_only=True)
     recipients = serializers.ListField(source="recipient_ids", child=serializers.IntegerField(), read_only=True)
     version = serializers.IntegerField(source="number", read_only=True)
+    # Annotated by the selector: the last status change up to this version.
     status_reason = serializers.SerializerMethodField()
-    status_changed_by = serializers.SerializerMethodField()
-    status_changed_at = serializers.SerializerMethodField()
+    status_changed_by = serializers.CharField(source="status_changed_by_then", read_only=True, allow_null=True)
+    status_changed_at = serializers.DateTimeField(source="status_changed_at_then", read_only=True, allow_null=True)
 
     class Meta:
         model = PermissionVersion
@@ -59,19 +60,8 @@ class PermissionAtSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    # The status fields of a grant describe its last status change; for a version that is
-    # the version itself when it was one, else nothing changed the status since the grant.
-    def _status_change(self, obj):
-        return obj if obj.change in ("suspend", "reinstate", "revoke") else None
-
     def get_status_reason(self, obj) -> str:
-        return obj.reason if self._status_change(obj) else ""
-
-    def get_status_changed_by(self, obj) -> str | None:
-        return _username(obj.changed_by) if self._status_change(obj) else None
-
-    def get_status_changed_at(self, obj) -> str | None:
-        return serializers.DateTimeField().to_representation(obj.effective_from) if self._status_change(obj) else None
+        return obj.status_reason_then or ""
 
 
 class PermissionVersionSerializer(serializers.ModelSerializer):

@@ -12,7 +12,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from contracts.api.grants_common import AgreementField, OfficersWrite, OrganizationField, instant_param, request_actor
+from contracts.api.grants_common import (
+    AgreementField,
+    OfficersWrite,
+    OrganizationField,
+    by_id_or_code,
+    instant_param,
+    request_actor,
+)
 from contracts.codes import Area, Raci
 from contracts.models import ResponsibilityAssignment
 from contracts.selectors.agreements import agreements_visible_to
@@ -71,18 +78,11 @@ class ResponsibilityFilter(django_filters.FilterSet):
         model = ResponsibilityAssignment
         fields = ["agreement", "area", "raci", "party"]
 
-    @staticmethod
-    def _by_id_or_code(queryset, field, code_field, value):
-        q = Q(**{f"{field}__{code_field}": value})
-        if value.isdigit() and len(value) < 19:
-            q |= Q(**{f"{field}_id": int(value)})
-        return queryset.filter(q)
-
     def filter_agreement(self, queryset, name, value):
-        return self._by_id_or_code(queryset, "agreement", "reference", value)
+        return by_id_or_code(queryset, "agreement", "reference", value)
 
     def filter_party(self, queryset, name, value):
-        return self._by_id_or_code(queryset, "party", "credit_code", value)
+        return by_id_or_code(queryset, "party", "credit_code", value)
 
 
 AT_PARAMETER = OpenApiParameter(

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from contracts.codes import TRANSFER_MODELS, Area
 from contracts.models import Agreement, AgreementTransition, DataUsePermission, Dataset, PermissionVersion
@@ -45,9 +45,25 @@ def _in_force_q(at: datetime, start: str, end: str) -> Q:
     return Q(**{f"{start}__lte": at}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": at}))
 
 
+STATUS_CHANGES = ("suspend", "reinstate", "revoke")
+
+
+def with_last_status_change(versions: QuerySet[PermissionVersion]) -> QuerySet[PermissionVersion]:
+    """Annotate each version with the grant's last status change up to it (reason, who, when),
+    so a grant as of T carries the same status fields it carried at T."""
+    last = PermissionVersion.objects.filter(
+        permission=OuterRef("permission"), number__lte=OuterRef("number"), change__in=STATUS_CHANGES
+    ).order_by("-number")
+    return versions.annotate(
+        status_reason_then=Subquery(last.values("reason")[:1]),
+        status_changed_at_then=Subquery(last.values("effective_from")[:1]),
+        status_changed_by_then=Subquery(last.values("changed_by__username")[:1]),
+    )
+
+
 def permission_version_at(permission: DataUsePermission, at: datetime) -> PermissionVersion | None:
     """The version of a grant that was in force at ``at`` (None before it was granted)."""
-    return permission.versions.filter(_in_force_q(at, "effective_from", "effective_to")).first()
+    return with_last_status_change(permission.versions.filter(_in_force_q(at, "effective_from", "effective_to"))).first()
 
 
 def permission_versions_at(agreement_id: int, at: datetime) -> QuerySet[PermissionVersion]:
@@ -62,11 +78,10 @@ def permission_versions_in_force(permissions: QuerySet[DataUsePermission], at: d
     A grant made after ``at`` has no such version and drops out; a suspended or
     revoked one is there with that status, because that is what stood at ``at``.
     """
-    return (
-        PermissionVersion.objects.filter(_in_force_q(at, "effective_from", "effective_to"), permission__in=permissions)
-        .select_related("permission__agreement", "permission__dataset", "changed_by")
-        .order_by("permission__agreement_id", "permission__dataset__code", "permission_id")
-    )
+    versions = PermissionVersion.objects.filter(
+        _in_force_q(at, "effective_from", "effective_to"), permission__in=permissions
+    ).select_related("permission__agreement", "permission__dataset")
+    return with_last_status_change(versions).order_by("permission__agreement_id", "permission__dataset__code", "permission_id")
 
 
 def responsibilities_at(agreement_id: int, at: datetime) -> QuerySet[ResponsibilityAssignment]:

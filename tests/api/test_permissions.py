@@ -423,3 +423,28 @@ def test_lists_take_a_fixed_number_of_queries(world, client_for, django_assert_m
         assert client.get(URL, {"at": iso(timezone.now())}).json()["count"] == 7
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/datasets/").json()["count"] == 8
+
+
+@pytest.mark.django_db
+def test_the_grant_now_and_the_grant_as_of_now_agree(world, client_for):
+    actor = actor_for(world.officer)
+    grant = f.grant(world.officer, world.agreement, world.personal_dataset, at=T0)
+    permission_set_status(actor=actor, permission=grant, action="suspend", reason="Leak", at=T0 + datetime.timedelta(days=1))
+    permission_set_status(actor=actor, permission=grant, action="reinstate", reason="Cleared", at=T0 + datetime.timedelta(days=2))
+    permission_change(
+        actor=actor, permission=grant, reason="Onward", recipients=[world.bureau], at=T0 + datetime.timedelta(days=3)
+    )
+    client = client_for(world.partner)
+    now = client.get(f"{URL}{grant.pk}/").json()
+    then = client.get(f"{URL}{grant.pk}/", {"at": iso(timezone.now())}).json()
+    listed = client.get(URL, {"at": iso(timezone.now()), "dataset": "HEALTH-REC"}).json()["results"]
+    assert listed == [then]
+    shared = set(now) & set(then)
+    assert shared >= {"status", "status_reason", "status_changed_by", "status_changed_at", "version", "recipients"}
+    assert {k: now[k] for k in shared} == {k: then[k] for k in shared}
+    assert (then["status_reason"], then["status_changed_at"], then["version"]) == (
+        "Cleared", iso(T0 + datetime.timedelta(days=2)), 4,
+    )  # fmt: skip
+    # Before any status change there is none to report.
+    first = client.get(f"{URL}{grant.pk}/", {"at": iso(T0)}).json()
+    assert (first["status_reason"], first["status_changed_by"], first["status_changed_at"]) == ("", None, None)
