@@ -148,6 +148,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Grants and agreements both have a "status" code list: give the grants' enum its own name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PermissionStatusEnum"] = "contracts.codes.PermissionStatus"
+
 # Celery: embedded default is kombu's filesystem transport under var/broker.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
