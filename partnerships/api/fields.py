@@ -13,7 +13,7 @@ class IdOrCodeRelatedField(serializers.RelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": _("No %(label)s with id or code %(value)s."),
+        "does_not_exist": _("No {label} with id or code {value}."),
         "incorrect_type": _("Give an id (integer) or a code (string)."),
     }
 
