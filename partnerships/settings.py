@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "csp",
     "partnerships",
@@ -170,8 +171,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a "kind" or a "status": name each code list's enum after it.
+    # Group operations by resource (agreements, organizations...) rather than all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # Swagger UI and Redoc from the installed sidecar package: deployments cannot reach a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several code lists share a field name ("status", "kind"): name their enums after the code list.
     "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "contracts.codes.AgreementStatus",
+        "MilestoneStatusEnum": "contracts.codes.MilestoneStatus",
+        "MilestoneKindEnum": "contracts.codes.MilestoneKind",
+        "PhaseKindEnum": "contracts.codes.PhaseKind",
+        "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
         "AlertKindEnum": "notifications.codes.ALERT_KIND_CHOICES",
         "AlertStatusEnum": "notifications.codes.AlertStatus",
         "ChannelKindEnum": "notifications.codes.ChannelKind",
@@ -230,6 +242,8 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1)
     CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10, minimum=1)
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    for folder in ("queue", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(BROKER_DIR / "queue"),
@@ -240,6 +254,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILE = str(VAR_DIR / "celerybeat-schedule")
+
+# OpenAPI: grants and agreements both have a "status" code list; give the grants' enum its own name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PermissionStatusEnum"] = "contracts.codes.PermissionStatus"
 
 # Email: Django's backends; console by default.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
