@@ -9,6 +9,7 @@ from contracts.codes import Area
 from contracts.codes import ViolationKind as V
 from contracts.models import Agreement, DataUsePermission, UsageDeclaration, UsageEvent
 from contracts.scope.findings import Finding, attach_accountability, local_day_start
+from contracts.selectors.duties import declaration_duties
 
 # A missing declaration is a reporting duty not met; it touches compliance reporting.
 DUTY_AREAS = (Area.COMPLIANCE_REPORTING.value,)
@@ -17,8 +18,6 @@ UNDECLARED_LOOKBACK = 3
 
 
 def _duties(agreement, today):
-    from contracts.selectors.duties import declaration_duties  # the duty calendar of the declarations area
-
     return declaration_duties(agreement=agreement, today=today)
 
 
@@ -26,9 +25,9 @@ def _period(duty) -> str:
     return f"{duty.period_start.isoformat()}/{duty.period_end.isoformat()}"
 
 
-def missing_declarations(*, agreement: Agreement, today: datetime.date) -> list[Finding]:
+def missing_declarations(*, agreement: Agreement, today: datetime.date, duties=None) -> list[Finding]:
     findings = []
-    for duty in _duties(agreement, today):
+    for duty in _duties(agreement, today) if duties is None else duties:
         if duty.status != "missing":
             continue
         findings.append(
@@ -50,11 +49,14 @@ def missing_declarations(*, agreement: Agreement, today: datetime.date) -> list[
     return findings
 
 
-def undeclared_usage(*, agreement: Agreement, today: datetime.date, tolerance_percent: int | None = None) -> list[Finding]:
+def undeclared_usage(
+    *, agreement: Agreement, today: datetime.date, tolerance_percent: int | None = None, duties=None
+) -> list[Finding]:
     """Observed records per ended declaration period above declared records plus the tolerance."""
     if tolerance_percent is None:
         tolerance_percent = settings.UNDECLARED_USAGE_TOLERANCE
-    ended = [d for d in _duties(agreement, today) if d.period_end < today]
+    duties = _duties(agreement, today) if duties is None else duties
+    ended = [d for d in duties if d.period_end < today]
     ended.sort(key=lambda d: d.period_end)
     by_permission: dict = {}
     for duty in ended:

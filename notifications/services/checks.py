@@ -16,6 +16,7 @@ from contracts.models import Agreement, UsageDeclaration
 from contracts.scope.declarations import check_declaration
 from contracts.scope.duties import missing_declarations, undeclared_usage
 from contracts.scope.events import scan_events
+from contracts.selectors.duties import declaration_duties
 from notifications.services.alerts import alert_raise_finding
 from partnerships.publish import publish_now
 
@@ -73,8 +74,9 @@ def duties_check(*, today: datetime.date | None = None) -> int:
     count = 0
     for agreement in Agreement.objects.filter(status="active").select_related("government", "partner"):
         with transaction.atomic():
-            findings = missing_declarations(agreement=agreement, today=today)
-            findings += undeclared_usage(agreement=agreement, today=today)
+            duties = declaration_duties(agreement=agreement, today=today)
+            findings = missing_declarations(agreement=agreement, today=today, duties=duties)
+            findings += undeclared_usage(agreement=agreement, today=today, duties=duties)
             for finding in findings:
                 alert_raise_finding(finding)
             count += len(findings)
