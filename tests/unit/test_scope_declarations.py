@@ -82,11 +82,13 @@ def test_a_correction_replaces_what_it_supersedes_in_the_quota(world):
 def test_suspended_grant_and_inactive_agreement(world):
     now = timezone.now()
     start = (now - datetime.timedelta(days=3)).date()
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    permission = f.grant(world.officer, world.agreement, traffic, at=now - datetime.timedelta(days=30))
     permission_set_status(
-        actor=actor_for(world.officer), permission=world.permission, action="suspend", reason="Audit",
+        actor=actor_for(world.officer), permission=permission, action="suspend", reason="Audit",
         at=now - datetime.timedelta(days=5),
     )  # fmt: skip
-    d = declaration(world.agreement, world.dataset, world.partner, period=(start, start))
+    d = declaration(world.agreement, traffic, world.partner, period=(start, start))
     assert kinds(check_declaration(d)) == ["permission_inactive"]
     draft = f.agreement(world.officer, world.bureau, world.partner_org, active=False)
     f.grant(world.officer, draft, world.dataset)

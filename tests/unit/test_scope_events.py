@@ -75,12 +75,19 @@ def test_quota_over_running_totals_and_late_events_count_in_their_own_interval(w
     assert UsageBucket.objects.get(bucket_start=bucket_start(timezone.localtime(this_month).date(), "month")).records == 9_000
 
 
+def traffic_grant(world, days_ago=30):
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    at = timezone.now() - datetime.timedelta(days=days_ago)
+    return traffic, f.grant(world.officer, world.agreement, traffic, at=at)
+
+
 def test_events_join_the_version_in_force_when_they_occurred(world):
     officer = actor_for(world.officer)
+    traffic, permission = traffic_grant(world)
     t_change = timezone.now() - datetime.timedelta(days=2)
-    permission_change(actor=officer, permission=world.permission, reason="Add modify", actions=["read", "modify"], at=t_change)
-    events(world.agreement, world.dataset, n=1, action="modify", at=t_change - datetime.timedelta(hours=1))
-    events(world.agreement, world.dataset, n=1, action="modify", at=t_change + datetime.timedelta(hours=1))
+    permission_change(actor=officer, permission=permission, reason="Add modify", actions=["read", "modify"], at=t_change)
+    events(world.agreement, traffic, n=1, action="modify", at=t_change - datetime.timedelta(hours=1))
+    events(world.agreement, traffic, n=1, action="modify", at=t_change + datetime.timedelta(hours=1))
     [finding] = scan()
     assert finding.kind == "action_not_permitted"
     assert finding.observed == {"events": 1, "new_events": 1}
@@ -88,10 +95,11 @@ def test_events_join_the_version_in_force_when_they_occurred(world):
 
 def test_use_while_suspended_and_outside_validity(world):
     officer = actor_for(world.officer)
+    traffic, permission = traffic_grant(world)
     t_suspend = timezone.now() - datetime.timedelta(hours=10)
-    permission_set_status(actor=officer, permission=world.permission, action="suspend", reason="Audit", at=t_suspend)
-    events(world.agreement, world.dataset, n=2, at=t_suspend + datetime.timedelta(hours=1))
-    events(world.agreement, world.dataset, n=1, at=timezone.now() - datetime.timedelta(days=400))
+    permission_set_status(actor=officer, permission=permission, action="suspend", reason="Audit", at=t_suspend)
+    events(world.agreement, traffic, n=2, at=t_suspend + datetime.timedelta(hours=1))
+    events(world.agreement, traffic, n=1, at=timezone.now() - datetime.timedelta(days=400))
     # 400 days ago is before the grant's validity and before the agreement started.
     assert sorted(x.kind for x in scan()) == ["agreement_inactive", "outside_validity", "permission_inactive"]
 
