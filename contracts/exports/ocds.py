@@ -14,14 +14,14 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from contracts.codes import AgreementModel, Area, FINAL_AGREEMENT_STATUSES, PhaseKind
+from contracts.codes import FINAL_AGREEMENT_STATUSES, AgreementModel
 from contracts.exports import ocds_codes as codes
+from contracts.exports import ocds_parts as parts
 from contracts.models import Agreement, AgreementVersion, Milestone, ResponsibilityAssignment
 
 OCDS_VERSION = "1.1"
@@ -29,7 +29,6 @@ OCDS_VERSION = "1.1"
 RELEASE_LANGUAGE = "zh"
 
 _TERMINATING = FINAL_AGREEMENT_STATUSES
-_RACI_ORDER = (("A", "Accountable"), ("R", "Responsible"), ("C", "Consulted"), ("I", "Informed"))
 
 
 def with_export_history(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -54,7 +53,8 @@ def ocid_for(agreement: Agreement) -> str:
 def release_package(agreements, *, uri: str) -> dict:
     """A release package with the current release of each agreement."""
     releases = [current_release(a) for a in agreements]
-    return _package(uri=uri, published=max(r["date"] for r in releases), releases=releases)
+    latest = max(releases, key=lambda r: datetime.datetime.fromisoformat(r["date"]))
+    return _package(uri=uri, published=latest["date"], releases=releases)
 
 
 def package_header(*, uri: str, published: datetime.datetime) -> dict:
@@ -168,11 +168,11 @@ def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
     documents = [d for d in agreement.documents.all() if recorded(d.uploaded_at)]
     date = at if at is not None else _latest_change(agreement)
 
-    government, partner = _party(agreement.government, codes.GOVERNMENT_ROLES), _party(
-        agreement.partner, codes.PARTNER_ROLES
-    )
-    value = {"amount": _amount(terms["value"]), "currency": terms["currency"]}
-    period = {"startDate": codes.start_of(_day(terms["starts_on"])), "endDate": codes.end_of(_day(terms["ends_on"]))}
+    value = {"amount": parts.amount(terms["value"]), "currency": terms["currency"]}
+    period = {
+        "startDate": codes.start_of(parts.day(terms["starts_on"])),
+        "endDate": codes.end_of(parts.day(terms["ends_on"])),
+    }
     contract = {
         "id": agreement.reference,
         "awardID": agreement.reference,
@@ -181,20 +181,20 @@ def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
         "status": codes.CONTRACT_STATUS[status],
         "period": period,
         "value": value,
-        "dateSigned": codes.start_of(_day(terms["signed_on"])),
-        "documents": [_document(d) for d in documents],
-        "milestones": _milestones(agreement) if plan else [],
+        "dateSigned": codes.start_of(parts.day(terms["signed_on"])),
+        "documents": [parts.document(d) for d in documents],
+        "milestones": parts.milestones(agreement) if plan else [],
         "amendments": [_amendment(v, steps) for v in versions if v.number > 1],
-        "signatories": [_reference(agreement.government), _reference(agreement.partner)],
-        "riskAllocation": _risks(agreement, responsibilities),
+        "signatories": [parts.reference(agreement.government), parts.reference(agreement.partner)],
+        "riskAllocation": parts.risks(agreement, responsibilities),
     }
     award = {
         "id": agreement.reference,
         "title": terms["title"],
         "status": codes.AWARD_STATUS.get(status, "active"),
-        "date": codes.start_of(_day(terms["signed_on"])),
+        "date": codes.start_of(parts.day(terms["signed_on"])),
         "value": value,
-        "suppliers": [_reference(agreement.partner)],
+        "suppliers": [parts.reference(agreement.partner)],
         "contractPeriod": period,
     }
     release = {
@@ -204,13 +204,16 @@ def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
         "tag": tags,
         "initiationType": "tender",
         "language": RELEASE_LANGUAGE,
-        "parties": [government, partner],
-        "buyer": _reference(agreement.government),
-        "planning": {"project": _project(agreement.partnership)} if agreement.partnership else None,
+        "parties": [
+            parts.party(agreement.government, codes.GOVERNMENT_ROLES),
+            parts.party(agreement.partner, codes.PARTNER_ROLES),
+        ],
+        "buyer": parts.reference(agreement.government),
+        "planning": {"project": parts.project(agreement.partnership)} if agreement.partnership else None,
         "awards": [award],
         "contracts": [contract],
     }
-    return _clean(release)
+    return parts.clean(release)
 
 
 def _status_at(agreement: Agreement, at: datetime.datetime) -> str:
@@ -237,166 +240,7 @@ def _contract_description(terms: dict, status: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# ---------------------------------------------------------------- parts
-
-
-def party_id(org) -> str:
-    return f"{_scheme(org)}-{org.credit_code}"
-
-
-def _scheme(org) -> str:
-    return codes.IDENTIFIER_SCHEME.get(org.kind, codes.PUBLIC_BODY_SCHEME)
-
-
-def _party(org, roles) -> dict:
-    return {
-        "id": party_id(org),
-        "name": org.name,
-        "name_en": org.name_en,
-        "identifier": {"scheme": _scheme(org), "id": org.credit_code, "legalName": org.name},
-        "roles": roles,
-        "details": {"organizationKind": org.kind, "regionCode": org.region_code},
-    }
-
-
-def _reference(org) -> dict:
-    return {"id": party_id(org), "name": org.name}
-
-
-def _project(partnership) -> dict:
-    return {"id": str(partnership.pk), "title": partnership.name, "description": partnership.description}
-
-
-def _document(document) -> dict:
-    notes = [f"SHA-256: {document.sha256}", f"Size: {document.size} bytes"]
-    if document.version is not None:
-        notes.append(f"Filed with version {document.version.number}")
-    return {
-        "id": str(document.pk),
-        "documentType": document.document_type,
-        "title": document.title,
-        "description": "; ".join(notes),
-        "datePublished": codes.instant(document.uploaded_at),
-        "format": document.content_type,
-    }
-
-
 def _amendment(version: AgreementVersion, steps: list[_Step]) -> dict:
     ids = [s.release_id for s in steps]
-    release_id = next(s.release_id for s in steps if s.version is not None and s.version.pk == version.pk)
-    index = ids.index(release_id)
-    changes = "; ".join(f"{name}: {before!r} -> {after!r}" for name, (before, after) in sorted(version.changes.items()))
-    return {
-        "id": str(version.number),
-        "date": codes.start_of(version.effective_on),
-        "rationale": version.rationale,
-        "description": f"Version {version.number}, effective {version.effective_on.isoformat()}. Changed {changes}.",
-        "releaseID": release_id,
-        "amendsReleaseID": ids[index - 1] if index > 0 else None,
-    }
-
-
-def _milestones(agreement: Agreement) -> list[dict]:
-    out = []
-    for phase in agreement.phases.all():
-        label = PhaseKind(phase.kind).label if phase.kind in PhaseKind.values else phase.kind
-        for edge, planned, actual in (
-            ("start", phase.planned_start, phase.actual_start),
-            ("end", phase.planned_end, phase.actual_end),
-        ):
-            if planned is None and actual is None:
-                continue
-            to_text = codes.start_of if edge == "start" else codes.end_of
-            out.append(
-                {
-                    "id": f"phase-{phase.kind}-{edge}",
-                    "title": f"{label} phase {'starts' if edge == 'start' else 'ends'}",
-                    "type": "delivery",
-                    "code": codes.PHASE_MILESTONE_CODES.get((phase.kind, edge)),
-                    "dueDate": to_text(planned),
-                    "dateMet": to_text(actual),
-                    "status": "met" if actual else "scheduled",
-                }
-            )
-    for milestone in agreement.milestones.all():
-        description = [milestone.description, f"Responsible: {milestone.responsible.name}"]
-        out.append(
-            {
-                "id": f"milestone-{milestone.pk}",
-                "title": milestone.title,
-                "type": codes.MILESTONE_TYPE.get(milestone.kind, "delivery"),
-                "description": "\n".join(d for d in description if d),
-                "dueDate": codes.end_of(milestone.due_on),
-                "dateMet": codes.start_of(milestone.met_on),
-                "status": milestone.status,
-            }
-        )
-    return out
-
-
-def _risks(agreement: Agreement, responsibilities) -> list[dict]:
-    by_area: dict[str, list] = {}
-    for r in responsibilities:
-        by_area.setdefault(r.area, []).append(r)
-    risks = []
-    for area in Area.values:
-        rows = by_area.get(area)
-        if not rows:
-            continue
-        accountable = next((r for r in rows if r.raci == "A"), None)
-        if accountable is None:
-            allocation = codes.ALLOCATION_UNDEFINED
-        elif accountable.party_id == agreement.government_id:
-            allocation = codes.ALLOCATION_GOVERNMENT
-        elif accountable.party_id == agreement.partner_id:
-            allocation = codes.ALLOCATION_PARTNER
-        else:
-            allocation = codes.ALLOCATION_UNDEFINED
-        notes = []
-        for letter, word in _RACI_ORDER:
-            names = sorted({_who(r) for r in rows if r.raci == letter})
-            if names:
-                notes.append(f"{word}: {', '.join(names)}")
-        if accountable is None:
-            notes.insert(0, "No accountable party is assigned")
-        risks.append(
-            {
-                "id": area,
-                "category": codes.RISK_CATEGORY[area],
-                "description": str(Area(area).label),
-                "allocation": allocation,
-                "notes": ". ".join(notes) + ".",
-            }
-        )
-    return risks
-
-
-def _who(assignment: ResponsibilityAssignment) -> str:
-    contact = f" (contact: {assignment.contact_name})" if assignment.contact_name else ""
-    return f"{assignment.party.name}{contact}"
-
-
-# ---------------------------------------------------------------- values
-
-
-def _day(value) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
-
-
-def _amount(value) -> int | float:
-    """OCDS amounts are JSON numbers; whole amounts stay exact integers."""
-    amount = Decimal(str(value))
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
-
-
-def _clean(value):
-    """Drop empty values: OCDS asks publishers to omit a field rather than send it empty."""
-    if isinstance(value, dict):
-        cleaned = {k: _clean(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        cleaned = [_clean(v) for v in value]
-        return [v for v in cleaned if v not in (None, "", [], {})]
-    return value
+    index = next(i for i, s in enumerate(steps) if s.version is not None and s.version.pk == version.pk)
+    return parts.amendment(version, release_id=ids[index], amends_release_id=ids[index - 1] if index else None)

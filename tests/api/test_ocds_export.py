@@ -60,20 +60,34 @@ def rich(world):
     """The e-government cloud with phases, milestones, documents, an amendment and responsibilities."""
     agreement = world.agreement
     Phase.objects.create(
-        agreement=agreement, kind="design", planned_start=TODAY - 300 * DAY, planned_end=TODAY - 200 * DAY,
-        actual_start=TODAY - 300 * DAY, actual_end=TODAY - 190 * DAY,
+        agreement=agreement,
+        kind="design",
+        planned_start=TODAY - 300 * DAY,
+        planned_end=TODAY - 200 * DAY,
+        actual_start=TODAY - 300 * DAY,
+        actual_end=TODAY - 190 * DAY,
     )
     Phase.objects.create(
-        agreement=agreement, kind="build", planned_start=TODAY - 190 * DAY, planned_end=TODAY + 100 * DAY,
+        agreement=agreement,
+        kind="build",
+        planned_start=TODAY - 190 * DAY,
+        planned_end=TODAY + 100 * DAY,
         actual_start=TODAY - 185 * DAY,
     )
     Phase.objects.create(agreement=agreement, kind="operate", planned_start=TODAY + 101 * DAY)
     Milestone.objects.create(
-        agreement=agreement, title="Cloud platform accepted", due_on=TODAY - 10 * DAY,
-        responsible=world.partner_org, status="met", met_on=TODAY - 12 * DAY,
+        agreement=agreement,
+        title="Cloud platform accepted",
+        due_on=TODAY - 10 * DAY,
+        responsible=world.partner_org,
+        status="met",
+        met_on=TODAY - 12 * DAY,
     )
     Milestone.objects.create(
-        agreement=agreement, kind="obligation", title="Monthly security report", due_on=TODAY + 20 * DAY,
+        agreement=agreement,
+        kind="obligation",
+        title="Monthly security report",
+        due_on=TODAY + 20 * DAY,
         responsible=world.partner_org,
     )
     signed = document(agreement, "Signed agreement", b"signed", version=agreement.versions.get(number=1))
@@ -109,10 +123,15 @@ def test_rich_agreement_release_package_is_valid(world, client_for, rich):
     assert package["publishedDate"] == release["date"]
 
     roles = {p["name"]: p["roles"] for p in release["parties"]}
-    assert roles == {world.bureau.name: ["buyer", "procuringEntity"], world.partner_org.name: ["privateParty", "supplier"]}
+    assert roles == {
+        world.bureau.name: ["buyer", "procuringEntity"],
+        world.partner_org.name: ["privateParty", "supplier"],
+    }
     partner_party = next(p for p in release["parties"] if p["name"] == world.partner_org.name)
     assert partner_party["identifier"] == {
-        "scheme": "CN-SAIC", "id": world.partner_org.credit_code, "legalName": world.partner_org.name,
+        "scheme": "CN-SAIC",
+        "id": world.partner_org.credit_code,
+        "legalName": world.partner_org.name,
     }
     assert release["buyer"]["name"] == world.bureau.name
 
@@ -143,7 +162,11 @@ def test_rich_agreement_release_package_is_valid(world, client_for, rich):
 
     milestones = {m["id"]: m for m in contract["milestones"]}
     assert set(milestones) == {
-        "phase-design-start", "phase-design-end", "phase-build-start", "phase-build-end", "phase-operate-start",
+        "phase-design-start",
+        "phase-design-end",
+        "phase-build-start",
+        "phase-build-end",
+        "phase-operate-start",
     } | {f"milestone-{m.pk}" for m in agreement.milestones.all()}
     assert milestones["phase-build-start"] == {
         "id": "phase-build-start",
@@ -180,7 +203,9 @@ def test_ended_responsibility_is_not_in_the_current_allocation(world, client_for
     from contracts.services.responsibilities import responsibility_end
 
     old = f.assign(world.officer, world.agreement, "financing", world.partner_org)
-    responsibility_end(actor=actor_for(world.officer), assignment=old, valid_to=timezone.now() - DAY, reason="Refinanced")
+    responsibility_end(
+        actor=actor_for(world.officer), assignment=old, valid_to=timezone.now() - DAY, reason="Refinanced"
+    )
     package = client_for(world.officer).get(ocds_url(world.agreement)).json()
     assert errors(release_package_validator(), package) == []
     assert "riskAllocation" not in only_release(package)["contracts"][0]
@@ -191,10 +216,16 @@ def test_ended_agreement_is_a_terminated_contract(world, client_for, action, sta
     agreement = world.agreement
     if action == "expire":
         agreement = f.agreement(
-            world.officer, world.bureau, world.partner_org,
-            starts_on=TODAY - 400 * DAY, ends_on=TODAY - DAY, signed_on=TODAY - 401 * DAY,
+            world.officer,
+            world.bureau,
+            world.partner_org,
+            starts_on=TODAY - 400 * DAY,
+            ends_on=TODAY - DAY,
+            signed_on=TODAY - 401 * DAY,
         )
-    agreement_transition(actor=actor_for(world.officer), agreement=agreement, action=action, reason="Ended by the parties")
+    agreement_transition(
+        actor=actor_for(world.officer), agreement=agreement, action=action, reason="Ended by the parties"
+    )
     package = client_for(world.auditor).get(ocds_url(agreement)).json()
 
     assert errors(release_package_validator(), package) == []

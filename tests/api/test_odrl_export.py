@@ -42,7 +42,9 @@ class Graph:
         nquads = jsonld.to_rdf(document, OPTIONS | {"format": "application/n-quads"})
         assert nquads and all(line.endswith(" .") for line in nquads.splitlines())
         dataset = jsonld.to_rdf(document, OPTIONS)
-        self.triples = {tuple(self._term(q[k]) for k in ("subject", "predicate", "object")) for q in dataset["@default"]}
+        self.triples = {
+            tuple(self._term(q[k]) for k in ("subject", "predicate", "object")) for q in dataset["@default"]
+        }
 
     @staticmethod
     def _term(t):
@@ -78,7 +80,9 @@ class Graph:
 
     def constraints(self, rule) -> set:
         """The plain constraints of a rule (logical ones are looked at separately)."""
-        return {self.constraint(c) for c in self.objects(rule, ODRL + "constraint") if self.objects(c, ODRL + "leftOperand")}
+        return {
+            self.constraint(c) for c in self.objects(rule, ODRL + "constraint") if self.objects(c, ODRL + "leftOperand")
+        }
 
 
 def odrl_url(permission, **params):
@@ -140,7 +144,9 @@ def test_grant_is_an_odrl_agreement_with_its_parties_target_and_actions(world, c
     assert g.objects(policy, ODRL + "assigner") == {org(world.bureau)}
     assert g.objects(policy, ODRL + "assignee") == {org(world.partner_org)}
     assert g.objects(policy, ODRL + "target") == {dataset}
-    assert g.objects(org(world.bureau), "http://www.w3.org/2006/vcard/ns#fn") == {Literal(world.bureau.name, XSD + "string")}
+    assert g.objects(org(world.bureau), "http://www.w3.org/2006/vcard/ns#fn") == {
+        Literal(world.bureau.name, XSD + "string")
+    }
 
     rule = g.one(policy, ODRL + "permission")
     assert g.objects(rule, ODRL + "action") == {ODRL + "read", ODRL + "aggregate"}
@@ -225,8 +231,14 @@ def test_open_ended_grant_has_no_end_and_a_relative_deletion_deadline(world, cli
 
 
 def test_total_quota_has_no_interval(world, client_for):
-    grant = f.grant(world.officer, world.other_agreement, world.dataset, quota_count=100, quota_interval="total",
-                    quota_unit="requests")
+    grant = f.grant(
+        world.officer,
+        world.other_agreement,
+        world.dataset,
+        quota_count=100,
+        quota_interval="total",
+        quota_unit="requests",
+    )
     g = Graph(export(client_for(world.officer), grant))
     rule = g.one(the_policy(g, grant, 1), ODRL + "permission")
     left = {c[0]: c for c in g.constraints(rule)}
@@ -243,14 +255,16 @@ def test_past_versions_stay_readable(world, client_for):
     old = Graph(export(client, permission, version=1))
     new = Graph(export(client, permission))
     assert old.objects(old.one(the_policy(old, permission, 1), ODRL + "permission"), ODRL + "action") == {
-        ODRL + "read", ODRL + "aggregate"
+        ODRL + "read",
+        ODRL + "aggregate",
     }
     assert new.objects(new.one(the_policy(new, permission, 2), ODRL + "permission"), ODRL + "action") == {
-        ODRL + "read", ODRL + "derive"
+        ODRL + "read",
+        ODRL + "derive",
     }
-    assert new.objects(f"{BASE}/permissions/{permission.pk}/odrl/?version=2", "http://purl.org/dc/terms/isVersionOf") == {
-        f"{BASE}/permissions/{permission.pk}/"
-    }
+    assert new.objects(
+        f"{BASE}/permissions/{permission.pk}/odrl/?version=2", "http://purl.org/dc/terms/isVersionOf"
+    ) == {f"{BASE}/permissions/{permission.pk}/"}
 
 
 def test_revoked_grant_permits_nothing_but_deletion_still_binds(world, client_for, rich_grant):
