@@ -5,7 +5,9 @@ record: a ``contract`` release when it was registered, a ``contractAmendment``
 release per amendment and a ``contractUpdate`` or ``contractTermination``
 release per status change, each a snapshot of what was recorded by then.
 Phases and milestones keep no history of their own, so they appear in the
-current release and in the last release of a record only.
+current release and in the last release of a record only. Documents and
+responsibilities recorded after the last change come in a final
+``implementation`` release.
 
 The mapping onto the profile's codelists is in ``ocds_codes``.
 """
@@ -13,7 +15,7 @@ The mapping onto the profile's codelists is in ``ocds_codes``.
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db.models import Max, Prefetch, QuerySet
@@ -110,31 +112,76 @@ def last_change(agreements: QuerySet[Agreement]) -> datetime.datetime | None:
 class _Step:
     """One recorded change in an agreement's history: one release of its record."""
 
-    at: datetime.datetime
+    date: datetime.datetime
     release_id: str
     tag: str
     version: AgreementVersion | None = None
+    to_status: str | None = None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What a release shows: the state after some steps, as recorded by ``date``."""
+
+    date: datetime.datetime
+    terms: dict
+    status: str
+    versions: list
+    recorded_by: datetime.datetime | None  # None: everything recorded so far
+    in_force_at: datetime.datetime
+    plan: bool  # phases and milestones, which have no history of their own
 
 
 def _timeline(agreement: Agreement) -> list[_Step]:
+    """The recorded changes in order: registration first, then by date.
+
+    A status change may be recorded with an earlier effective date than the
+    registration (``at`` back-dated); a record's releases must be in date
+    order, so such a release is dated no earlier than the one before it.
+    """
     ocid = ocid_for(agreement)
-    steps = []
+    registered, later = [], []
     for version in agreement.versions.all():
         tag = "contract" if version.number == 1 else "contractAmendment"
-        steps.append(_Step(version.created_at, f"{ocid}-v{version.number}", tag, version))
+        (registered if version.number == 1 else later).append(
+            _Step(version.created_at, f"{ocid}-v{version.number}", tag, version=version)
+        )
     for transition in agreement.transitions.all():
         tag = "contractTermination" if transition.to_status in _TERMINATING else "contractUpdate"
-        steps.append(_Step(transition.at, f"{ocid}-t{transition.pk}", tag))
-    # Registration comes first even when a transition was back-dated before it.
-    return sorted(steps, key=lambda s: (s.tag != "contract", s.at, s.release_id))
+        later.append(_Step(transition.at, f"{ocid}-t{transition.pk}", tag, to_status=transition.to_status))
+    steps = []
+    for step in registered + sorted(later, key=lambda s: (s.date, s.release_id)):
+        if steps and step.date < steps[-1].date:
+            step = replace(step, date=steps[-1].date)
+        steps.append(step)
+    return steps
 
 
 def history_releases(agreement: Agreement) -> list[dict]:
+    """One release per recorded change, then one for anything recorded since (documents,
+    responsibilities) as an ``implementation`` release; the last carries the plan."""
     steps = _timeline(agreement)
-    return [
-        _release(agreement, steps, at=step.at, release_id=step.release_id, tags=[step.tag], plan=(i == len(steps) - 1))
-        for i, step in enumerate(steps)
-    ]
+    snapshots = []
+    for i, step in enumerate(steps):
+        done = steps[: i + 1]
+        versions = [s.version for s in done if s.version is not None]
+        statuses = [s.to_status for s in done if s.to_status is not None]
+        snapshot = _Snapshot(
+            date=step.date,
+            terms=versions[-1].terms,
+            status=statuses[-1] if statuses else "draft",
+            versions=versions,
+            recorded_by=step.date,
+            in_force_at=step.date,
+            plan=False,
+        )
+        snapshots.append((snapshot, step.release_id, [step.tag]))
+    since = _recorded_since(agreement, steps[-1].date)
+    if since is not None:
+        snapshots.append((_current(agreement, date=since), None, ["implementation"]))
+    last, release_id, tags = snapshots[-1]
+    snapshots[-1] = (replace(last, plan=True), release_id, tags)
+    return [_release(agreement, steps, snapshot, release_id=rid, tags=tags) for snapshot, rid, tags in snapshots]
 
 
 def current_release(agreement: Agreement) -> dict:
@@ -145,28 +192,34 @@ def current_release(agreement: Agreement) -> dict:
         tags.append("contractAmendment")
     if agreement.status in _TERMINATING:
         tags.append("contractTermination")
-    release = _release(agreement, steps, at=None, release_id="", tags=tags, plan=True)
-    digest = hashlib.sha256(json.dumps(release, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return {"ocid": release.pop("ocid"), "id": f"{ocid_for(agreement)}-{digest[:16]}", **release}
+    return _release(agreement, steps, _current(agreement, date=_latest_change(agreement)), release_id=None, tags=tags)
 
 
-def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
-    """A snapshot of what had been recorded by ``at`` (None: now)."""
+def _current(agreement: Agreement, *, date: datetime.datetime) -> _Snapshot:
+    return _Snapshot(
+        date=date,
+        terms=agreement.terms(),
+        status=agreement.status,
+        versions=list(agreement.versions.all()),
+        recorded_by=None,
+        in_force_at=timezone.now(),
+        plan=True,
+    )
+
+
+def _release(agreement, steps, snap: _Snapshot, *, release_id: str | None, tags: list[str]) -> dict:
+    """A release showing ``snap``; without an id, one is made from a digest of its content."""
 
     def recorded(when):
-        return at is None or when <= at
+        return snap.recorded_by is None or when <= snap.recorded_by
 
-    versions = [v for v in agreement.versions.all() if recorded(v.created_at)]
-    terms = agreement.terms() if at is None or not versions else versions[-1].terms
-    status = agreement.status if at is None else _status_at(agreement, at)
-    moment = at or timezone.now()
+    terms, status, moment = snap.terms, snap.status, snap.in_force_at
     responsibilities = [
         r
         for r in agreement.responsibilities.all()
         if recorded(r.created_at) and r.valid_from <= moment and (r.valid_to is None or r.valid_to > moment)
     ]
     documents = [d for d in agreement.documents.all() if recorded(d.uploaded_at)]
-    date = at if at is not None else _latest_change(agreement)
 
     value = {"amount": parts.amount(terms["value"]), "currency": terms["currency"]}
     period = {
@@ -183,8 +236,8 @@ def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
         "value": value,
         "dateSigned": codes.start_of(parts.day(terms["signed_on"])),
         "documents": [parts.document(d) for d in documents],
-        "milestones": parts.milestones(agreement) if plan else [],
-        "amendments": [_amendment(v, steps) for v in versions if v.number > 1],
+        "milestones": parts.milestones(agreement) if snap.plan else [],
+        "amendments": [_amendment(v, steps) for v in snap.versions if v.number > 1],
         "signatories": [parts.reference(agreement.government), parts.reference(agreement.partner)],
         "riskAllocation": parts.risks(agreement, responsibilities),
     }
@@ -197,31 +250,36 @@ def _release(agreement, steps, *, at, release_id, tags, plan) -> dict:
         "suppliers": [parts.reference(agreement.partner)],
         "contractPeriod": period,
     }
-    release = {
-        "ocid": ocid_for(agreement),
-        "id": release_id,
-        "date": codes.instant(date),
-        "tag": tags,
-        "initiationType": "tender",
-        "language": RELEASE_LANGUAGE,
-        "parties": [
-            parts.party(agreement.government, codes.GOVERNMENT_ROLES),
-            parts.party(agreement.partner, codes.PARTNER_ROLES),
-        ],
-        "buyer": parts.reference(agreement.government),
-        "planning": {"project": parts.project(agreement.partnership)} if agreement.partnership else None,
-        "awards": [award],
-        "contracts": [contract],
-    }
-    return parts.clean(release)
+    release = parts.clean(
+        {
+            "ocid": ocid_for(agreement),
+            "id": release_id,
+            "date": codes.instant(snap.date),
+            "tag": tags,
+            "initiationType": "tender",
+            "language": RELEASE_LANGUAGE,
+            "parties": [
+                parts.party(agreement.government, codes.GOVERNMENT_ROLES),
+                parts.party(agreement.partner, codes.PARTNER_ROLES),
+            ],
+            "buyer": parts.reference(agreement.government),
+            "planning": {"project": parts.project(agreement.partnership)} if agreement.partnership else None,
+            "awards": [award],
+            "contracts": [contract],
+        }
+    )
+    if release_id is None:
+        digest = hashlib.sha256(json.dumps(release, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        release = {"ocid": release.pop("ocid"), "id": f"{ocid_for(agreement)}-{digest[:16]}", **release}
+    return release
 
 
-def _status_at(agreement: Agreement, at: datetime.datetime) -> str:
-    status = "draft"
-    for transition in agreement.transitions.all():
-        if transition.at <= at:
-            status = transition.to_status
-    return status
+def _recorded_since(agreement: Agreement, after: datetime.datetime) -> datetime.datetime | None:
+    """The last time a document or responsibility was recorded after ``after``, if one was."""
+    moments = [d.uploaded_at for d in agreement.documents.all()]
+    moments += [r.created_at for r in agreement.responsibilities.all()]
+    later = [m for m in moments if m > after]
+    return max(later) if later else None
 
 
 def _latest_change(agreement: Agreement) -> datetime.datetime:

@@ -294,6 +294,32 @@ def test_record_package_has_one_release_per_change(world, client_for, rich):
     assert termination.status == "terminated"
 
 
+def test_record_stays_in_date_order_and_ends_with_what_was_recorded_since(world, client_for):
+    """A back-dated activation is dated after the registration; documents and responsibilities
+    recorded after the last change come in a final implementation release."""
+    agreement = f.agreement(world.officer, world.bureau, world.partner_org, active=False)
+    agreement_transition(
+        actor=actor_for(world.officer),
+        agreement=agreement,
+        action="activate",
+        reason="Signed last month",
+        at=timezone.now() - 30 * DAY,
+    )
+    f.assign(world.officer, agreement, "data_security", world.partner_org)
+    signed = document(agreement, "Signed agreement", b"signed")
+    package = client_for(world.officer).get(ocds_url(agreement, package="record")).json()
+
+    assert errors(record_package_validator(), package) == []
+    releases = package["records"][0]["releases"]
+    assert [r["tag"] for r in releases] == [["contract"], ["contractUpdate"], ["implementation"]]
+    dates = [datetime.datetime.fromisoformat(r["date"]) for r in releases]
+    assert dates[0] == dates[1] <= dates[2]
+    assert [r["contracts"][0]["status"] for r in releases] == ["pending", "active", "active"]
+    assert ["riskAllocation" in r["contracts"][0] for r in releases] == [False, False, True]
+    assert [d["id"] for d in releases[2]["contracts"][0]["documents"]] == [str(signed.pk)]
+    assert dates[2] == timezone.localtime(signed.uploaded_at).replace(microsecond=0)
+
+
 def test_bulk_export_holds_every_visible_agreement_and_nothing_else(world, client_for, rich):
     package = bulk(client_for(world.auditor))
 
