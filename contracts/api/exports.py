@@ -38,7 +38,8 @@ class JsonLdRenderer(JSONRenderer):
     description=(
         "An OCDS 1.1 release package (PPP profile) with the agreement as it stands, or with "
         "`package=record`, a record package with one release per recorded change "
-        "(registration, amendments, status changes) and the compiled release."
+        "(registration, amendments, status changes) and the compiled release. "
+        "The agreement may be named by its id or its reference."
     ),
     parameters=[
         OpenApiParameter("package", OpenApiTypes.STR, enum=["release", "record"], default="release"),
@@ -46,16 +47,17 @@ class JsonLdRenderer(JSONRenderer):
     responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="OCDS release or record package")},
 )
 class AgreementOcdsView(APIView):
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         kind = request.query_params.get("package", "release")
         if kind not in ("release", "record"):
             raise ValidationError({"package": [_("Choose release or record.")]})
         agreements = ocds.with_export_history(agreements_visible_to(actor_for(request.user)))
-        agreement = get_object_or_404(agreements, pk=pk)
-        uri = request.build_absolute_uri()
+        # Partners' systems know an agreement by its reference as well as by its id.
+        agreement = get_object_or_404(agreements, **({"pk": int(pk)} if pk.isdigit() else {"reference": pk}))
+        uri, site = request.build_absolute_uri(), request.build_absolute_uri("/")
         if kind == "record":
-            return Response(ocds.record_package(agreement, uri=uri))
-        return Response(ocds.release_package([agreement], uri=uri))
+            return Response(ocds.record_package(agreement, uri=uri, site=site))
+        return Response(ocds.release_package([agreement], uri=uri, site=site))
 
 
 @extend_schema(
@@ -78,14 +80,15 @@ class OcdsBulkView(APIView):
             raise NotFound(_("There is no agreement you may see, so there is nothing to export."))
         header = ocds.package_header(uri=request.build_absolute_uri(), published=published)
         releases = ocds.with_export_history(agreements).iterator(chunk_size=BULK_BATCH)
-        return StreamingHttpResponse(_stream_package(header, releases), content_type="application/json")
+        site = request.build_absolute_uri("/")
+        return StreamingHttpResponse(_stream_package(header, releases, site), content_type="application/json")
 
 
-def _stream_package(header: dict, agreements):
+def _stream_package(header: dict, agreements, site: str):
     """The package as JSON text, one release at a time, so memory stays flat however many there are."""
     yield json.dumps(header, ensure_ascii=False)[:-1] + ', "releases": ['
     for i, agreement in enumerate(agreements):
-        yield ("," if i else "") + json.dumps(ocds.current_release(agreement), ensure_ascii=False)
+        yield ("," if i else "") + json.dumps(ocds.current_release(agreement, site=site), ensure_ascii=False)
     yield "]}"
 
 

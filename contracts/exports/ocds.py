@@ -52,9 +52,12 @@ def ocid_for(agreement: Agreement) -> str:
 # ---------------------------------------------------------------- packages
 
 
-def release_package(agreements, *, uri: str) -> dict:
-    """A release package with the current release of each agreement."""
-    releases = [current_release(a) for a in agreements]
+def release_package(agreements, *, uri: str, site: str | None = None) -> dict:
+    """A release package with the current release of each agreement.
+
+    ``site`` is the root URL of the tracker, for the links to download documents.
+    """
+    releases = [current_release(a, site=site) for a in agreements]
     latest = max(releases, key=lambda r: datetime.datetime.fromisoformat(r["date"]))
     return _package(uri=uri, published=latest["date"], releases=releases)
 
@@ -69,10 +72,10 @@ def package_header(*, uri: str, published: datetime.datetime) -> dict:
     }
 
 
-def record_package(agreement: Agreement, *, uri: str) -> dict:
+def record_package(agreement: Agreement, *, uri: str, site: str | None = None) -> dict:
     """A record package: every release from the agreement's history, and the compiled release."""
-    releases = history_releases(agreement)
-    compiled = current_release(agreement) | {"tag": ["compiled"]}
+    releases = history_releases(agreement, site=site)
+    compiled = current_release(agreement, site=site) | {"tag": ["compiled"]}
     record = {"ocid": ocid_for(agreement), "releases": releases, "compiledRelease": compiled}
     return _package(uri=uri, published=compiled["date"], records=[record])
 
@@ -157,7 +160,7 @@ def _timeline(agreement: Agreement) -> list[_Step]:
     return steps
 
 
-def history_releases(agreement: Agreement) -> list[dict]:
+def history_releases(agreement: Agreement, *, site: str | None = None) -> list[dict]:
     """One release per recorded change, then one for anything recorded since (documents,
     responsibilities) as an ``implementation`` release; the last carries the plan."""
     steps = _timeline(agreement)
@@ -181,10 +184,12 @@ def history_releases(agreement: Agreement) -> list[dict]:
         snapshots.append((_current(agreement, date=since), None, ["implementation"]))
     last, release_id, tags = snapshots[-1]
     snapshots[-1] = (replace(last, plan=True), release_id, tags)
-    return [_release(agreement, steps, snapshot, release_id=rid, tags=tags) for snapshot, rid, tags in snapshots]
+    return [
+        _release(agreement, steps, snapshot, release_id=rid, tags=tags, site=site) for snapshot, rid, tags in snapshots
+    ]
 
 
-def current_release(agreement: Agreement) -> dict:
+def current_release(agreement: Agreement, *, site: str | None = None) -> dict:
     """The agreement as it stands now, identified by a digest of its content."""
     steps = _timeline(agreement)
     tags = ["contract"]
@@ -192,7 +197,9 @@ def current_release(agreement: Agreement) -> dict:
         tags.append("contractAmendment")
     if agreement.status in _TERMINATING:
         tags.append("contractTermination")
-    return _release(agreement, steps, _current(agreement, date=_latest_change(agreement)), release_id=None, tags=tags)
+    return _release(
+        agreement, steps, _current(agreement, date=_latest_change(agreement)), release_id=None, tags=tags, site=site
+    )
 
 
 def _current(agreement: Agreement, *, date: datetime.datetime) -> _Snapshot:
@@ -207,7 +214,7 @@ def _current(agreement: Agreement, *, date: datetime.datetime) -> _Snapshot:
     )
 
 
-def _release(agreement, steps, snap: _Snapshot, *, release_id: str | None, tags: list[str]) -> dict:
+def _release(agreement, steps, snap: _Snapshot, *, release_id: str | None, tags: list[str], site: str | None) -> dict:
     """A release showing ``snap``; without an id, one is made from a digest of its content."""
 
     def recorded(when):
@@ -235,7 +242,7 @@ def _release(agreement, steps, snap: _Snapshot, *, release_id: str | None, tags:
         "period": period,
         "value": value,
         "dateSigned": codes.start_of(parts.day(terms["signed_on"])),
-        "documents": [parts.document(d) for d in documents],
+        "documents": [parts.document(d, site) for d in documents],
         "milestones": parts.milestones(agreement) if snap.plan else [],
         "amendments": [_amendment(v, steps) for v in snap.versions if v.number > 1],
         "signatories": [parts.reference(agreement.government), parts.reference(agreement.partner)],

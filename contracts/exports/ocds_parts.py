@@ -7,6 +7,8 @@ codelist mappings they use.
 import datetime
 from decimal import Decimal
 
+from django.urls import reverse
+
 from contracts.codes import Area, PhaseKind
 from contracts.exports import ocds_codes as codes
 from contracts.models import Agreement, AgreementVersion, ResponsibilityAssignment
@@ -41,7 +43,8 @@ def project(partnership) -> dict:
     return {"id": str(partnership.pk), "title": partnership.name, "description": partnership.description}
 
 
-def document(document) -> dict:
+def document(document, site: str | None) -> dict:
+    """A document, with the hash kept on record and, given the site's root URL, where to download it."""
     notes = [f"SHA-256: {document.sha256}", f"Size: {document.size} bytes"]
     if document.version is not None:
         notes.append(f"Filed with version {document.version.number}")
@@ -50,9 +53,15 @@ def document(document) -> dict:
         "documentType": document.document_type,
         "title": document.title,
         "description": "; ".join(notes),
+        "url": _download_url(document, site) if site else None,
         "datePublished": codes.instant(document.uploaded_at),
         "format": document.content_type,
     }
+
+
+def _download_url(document, site: str) -> str:
+    path = reverse("agreement-document-download", kwargs={"agreement_id": document.agreement_id, "pk": document.pk})
+    return site.rstrip("/") + path
 
 
 def amendment(version: AgreementVersion, *, release_id: str, amends_release_id: str | None) -> dict:

@@ -7,11 +7,13 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contracts.models import Document, Milestone, Phase
+from contracts.models import Milestone, Phase
+from contracts.services.agreement_parts import document_attach
 from contracts.services.agreements import agreement_amend, agreement_transition
 from partnerships.actors import actor_for
 from tests import factories as f
@@ -32,17 +34,20 @@ def bulk(client):
     return json.loads(b"".join(response.streaming_content))
 
 
-def document(agreement, title, content: bytes, document_type="contractSigned", version=None):
-    return Document.objects.create(
+def document(world, agreement, title, content: bytes, document_type="contractSigned", version=None):
+    return document_attach(
+        actor=actor_for(world.officer),
         agreement=agreement,
-        version=version,
+        uploaded=SimpleUploadedFile(f"{title}.pdf", content, content_type="application/pdf"),
         title=title,
         document_type=document_type,
-        file=f"agreements/{agreement.pk}/{title}.pdf",
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        content_type="application/pdf",
+        version_number=version,
     )
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 def amend(world, agreement, **changes):
@@ -90,9 +95,9 @@ def rich(world):
         due_on=TODAY + 20 * DAY,
         responsible=world.partner_org,
     )
-    signed = document(agreement, "Signed agreement", b"signed", version=agreement.versions.get(number=1))
+    signed = document(world, agreement, "Signed agreement", b"signed", version=1)
     version = amend(world, agreement, value=Decimal("1200000.50"), ends_on=TODAY + 6 * 365 * DAY)
-    annex = document(agreement, "Amendment 1", b"annex", document_type="contractAnnexe", version=version)
+    annex = document(world, agreement, "Amendment 1", b"annex", document_type="contractAnnexe", version=2)
     f.assign(world.officer, agreement, "data_security", world.partner_org, contact_name="Li Wei")
     f.assign(world.officer, agreement, "data_security", world.bureau, raci="C")
     f.assign(world.officer, agreement, "personal_information", world.bureau)
@@ -159,6 +164,11 @@ def test_rich_agreement_release_package_is_valid(world, client_for, rich):
     assert f"SHA-256: {hashlib.sha256(b'signed').hexdigest()}" in docs[str(signed.pk)]["description"]
     assert docs[str(annex.pk)]["documentType"] == "contractAnnexe"
     assert "Filed with version 2" in docs[str(annex.pk)]["description"]
+    download = docs[str(signed.pk)]["url"]
+    assert download == f"http://testserver/api/v1/agreements/{agreement.pk}/documents/{signed.pk}/download/"
+    fetched = client_for(world.auditor).get(download)
+    assert fetched.status_code == 200
+    assert hashlib.sha256(b"".join(fetched.streaming_content)).hexdigest() == signed.sha256
 
     milestones = {m["id"]: m for m in contract["milestones"]}
     assert set(milestones) == {
@@ -306,7 +316,7 @@ def test_record_stays_in_date_order_and_ends_with_what_was_recorded_since(world,
         at=timezone.now() - 30 * DAY,
     )
     f.assign(world.officer, agreement, "data_security", world.partner_org)
-    signed = document(agreement, "Signed agreement", b"signed")
+    signed = document(world, agreement, "Signed agreement", b"signed")
     package = client_for(world.officer).get(ocds_url(agreement, package="record")).json()
 
     assert errors(record_package_validator(), package) == []
@@ -380,6 +390,14 @@ def test_every_persona_that_sees_the_agreement_gets_its_package(world, client_fo
     response = client_for(getattr(world, persona)).get(ocds_url(world.agreement))
     assert response.status_code == 200
     assert only_release(response.json())["ocid"] == "ocds-tracker-ZJ-BOT-001"
+
+
+def test_agreement_may_be_named_by_reference(world, client_for):
+    by_id = client_for(world.partner).get(ocds_url(world.agreement)).json()
+    by_reference = client_for(world.partner).get("/api/v1/agreements/ZJ-BOT-001/ocds/").json()
+    assert only_release(by_reference) == only_release(by_id)
+    assert client_for(world.other_partner).get("/api/v1/agreements/ZJ-BOT-001/ocds/").status_code == 404
+    assert client_for(world.partner).get("/api/v1/agreements/NO-SUCH-REF/ocds/").status_code == 404
 
 
 def test_anonymous_gets_nothing(world, client_for):
