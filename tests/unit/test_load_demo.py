@@ -56,7 +56,7 @@ def test_one_user_per_role_signs_in_with_the_demo_password(demo):
         "auditor": ["auditor"],
         "admin": [],
     }
-    admin = authenticate(username="admin", password="demo-pass-2026")
+    admin = authenticate(RequestFactory().post("/"), username="admin", password="demo-pass-2026")
     assert (admin.is_superuser, admin.is_staff, actor_for(admin).is_admin) == (True, True, True)
 
 
