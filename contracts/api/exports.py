@@ -33,7 +33,6 @@ class JsonLdRenderer(JSONRenderer):
 
 
 @extend_schema(
-    tags=["exports"],
     summary="OCDS for PPPs package of one agreement",
     description=(
         "An OCDS 1.1 release package (PPP profile) with the agreement as it stands, or with "
@@ -61,7 +60,6 @@ class AgreementOcdsView(APIView):
 
 
 @extend_schema(
-    tags=["exports"],
     summary="OCDS for PPPs release package of every agreement you may see",
     description=(
         "One release package, streamed, with the current release of each agreement visible to you. "
@@ -93,7 +91,6 @@ def _stream_package(header: dict, agreements, site: str):
 
 
 @extend_schema(
-    tags=["exports"],
     summary="A grant as an ODRL 2.2 Agreement (JSON-LD)",
     description=(
         "The grant's current version, or with `version=N` that version, as an ODRL 2.2 Agreement "
