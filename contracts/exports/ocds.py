@@ -24,6 +24,7 @@ from django.utils import timezone
 from contracts.codes import FINAL_AGREEMENT_STATUSES, AgreementModel
 from contracts.exports import ocds_codes as codes
 from contracts.exports import ocds_parts as parts
+from contracts.exports.currencies import OCDS_CURRENCIES
 from contracts.models import Agreement, AgreementVersion, Milestone, ResponsibilityAssignment
 
 OCDS_VERSION = "1.1"
@@ -164,6 +165,8 @@ def history_releases(agreement: Agreement, *, site: str | None = None) -> list[d
     """One release per recorded change, then one for anything recorded since (documents,
     responsibilities) as an ``implementation`` release; the last carries the plan."""
     steps = _timeline(agreement)
+    if not steps:  # an agreement stored without its first version: only its present state is known
+        return [current_release(agreement, site=site)]
     snapshots = []
     for i, step in enumerate(steps):
         done = steps[: i + 1]
@@ -171,7 +174,7 @@ def history_releases(agreement: Agreement, *, site: str | None = None) -> list[d
         statuses = [s.to_status for s in done if s.to_status is not None]
         snapshot = _Snapshot(
             date=step.date,
-            terms=versions[-1].terms,
+            terms=versions[-1].terms if versions else agreement.terms(),
             status=statuses[-1] if statuses else "draft",
             versions=versions,
             recorded_by=step.date,
@@ -228,7 +231,8 @@ def _release(agreement, steps, snap: _Snapshot, *, release_id: str | None, tags:
     ]
     documents = [d for d in agreement.documents.all() if recorded(d.uploaded_at)]
 
-    value = {"amount": parts.amount(terms["value"]), "currency": terms["currency"]}
+    currency = terms["currency"] if terms["currency"] in OCDS_CURRENCIES else None
+    value = {"amount": parts.amount(terms["value"]), "currency": currency}
     period = {
         "startDate": codes.start_of(parts.day(terms["starts_on"])),
         "endDate": codes.end_of(parts.day(terms["ends_on"])),
@@ -302,6 +306,8 @@ def _contract_description(terms: dict, status: str) -> str:
     model = terms["model"]
     label = AgreementModel(model).label if model in AgreementModel.values else model
     lines = [terms.get("description") or "", f"Model: {model} ({label})", f"Status in the tracker: {status}"]
+    if terms["currency"] not in OCDS_CURRENCIES:
+        lines.append(f"Currency: {terms['currency']} (not an ISO 4217 code)")
     return "\n".join(line for line in lines if line)
 
 

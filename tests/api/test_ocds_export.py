@@ -256,6 +256,22 @@ def test_draft_agreement_is_a_pending_contract(world, client_for):
     assert "dateSigned" not in release["contracts"][0]
 
 
+def test_currency_ocds_does_not_know_is_kept_in_the_description_not_the_value(world, client_for):
+    odd = f.agreement(world.officer, world.bureau, world.partner_org, currency="XYZ")
+    package = client_for(world.officer).get(ocds_url(odd)).json()
+    assert errors(release_package_validator(), package) == []
+    contract = only_release(package)["contracts"][0]
+    assert contract["value"] == {"amount": 1000000}
+    assert "Currency: XYZ (not an ISO 4217 code)" in contract["description"]
+
+
+def test_agreement_stored_without_versions_still_exports(world, client_for):
+    world.agreement.versions.all().delete()
+    record = client_for(world.officer).get(ocds_url(world.agreement, package="record")).json()
+    assert errors(record_package_validator(), record) == []
+    assert errors(release_package_validator(), client_for(world.officer).get(ocds_url(world.agreement)).json()) == []
+
+
 def test_suspended_agreement_stays_an_active_contract(world, client_for):
     agreement_transition(actor=actor_for(world.officer), agreement=world.agreement, action="suspend", reason="Audit")
     release = only_release(client_for(world.officer).get(ocds_url(world.agreement)).json())
