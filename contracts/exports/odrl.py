@@ -89,9 +89,8 @@ def grant_policy(version: PermissionVersion, *, base_url: str) -> dict:
     if version.status == "active":
         recipients = Organization.objects.filter(pk__in=version.recipient_ids).order_by("name", "pk")
         duties = _duties(version, iri, rule, government)
-        policy["permission"] = [
-            rule | {"action": granted, "constraint": _constraints(version, iri, partner, recipients), "duty": duties}
-        ]
+        permission = rule | {"action": granted, "constraint": _constraints(version, iri, partner, recipients)}
+        policy["permission"] = [permission | ({"duty": duties} if duties else {})]
     else:
         granted = []
         duties = [d for d in [_deletion(version, rule)] if d]

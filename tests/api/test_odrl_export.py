@@ -230,6 +230,14 @@ def test_open_ended_grant_has_no_end_and_a_relative_deletion_deadline(world, cli
     assert g.constraints(delete) == {(ODRL + "elapsedTime", ODRL + "lteq", frozenset({duration("P7D")}))}
 
 
+def test_grant_without_duties_has_no_duty(world, client_for):
+    grant = f.grant(world.officer, world.other_agreement, world.dataset, declaration_schedule="none")
+    doc = export(client_for(world.officer), grant)
+    assert "duty" not in doc["permission"][0]
+    g = Graph(doc)
+    assert g.objects(g.one(the_policy(g, grant, 1), ODRL + "permission"), ODRL + "duty") == set()
+
+
 def test_total_quota_has_no_interval(world, client_for):
     grant = f.grant(
         world.officer,
