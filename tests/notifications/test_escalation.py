@@ -121,3 +121,20 @@ def test_a_message_redelivered_too_often_becomes_a_dead_letter(world, settings):
     assert dead.severity == "critical"
     assert dead.evidence["args"] == [999999]
     assert set(Notification.objects.filter(alert=dead).values_list("user__username", flat=True)) == {"admin"}
+
+
+def test_agreement_expiry_warning(world):
+    today = timezone.localdate()
+    ends_in_seven = today + datetime.timedelta(days=7)
+    ending = f.agreement(world.officer, world.bureau, world.partner_org, reference="ZJ-END-7", ends_on=ends_in_seven)
+    expiry_warnings(today=today)
+    [warning] = Alert.objects.filter(kind="agreement_expiring", agreement=ending)
+    assert (warning.interval, warning.severity) == ("7d", "warning")
+    assert not Alert.objects.filter(kind="agreement_expiring", agreement=world.agreement).exists()  # ends in 5 years
+    assert client_visible_to_other_partner(world, warning) is False
+
+
+def client_visible_to_other_partner(world, alert):
+    from notifications.selectors import alerts_visible_to
+
+    return alerts_visible_to(actor_for(world.other_partner)).filter(pk=alert.pk).exists()
