@@ -51,23 +51,7 @@ def dataset_keys() -> dict:
     return _id_or_code_keys(Dataset.objects.values_list("pk", "code"))
 
 
-class OrganizationKeys:
-    """Resolves recipients by id or credit code, querying each distinct value once."""
-
-    def __init__(self):
-        self._known: dict = {}
-
-    def __call__(self, value) -> int | None:
-        try:
-            return self._known[value]
-        except KeyError:
-            pass
-        pk = None
-        if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20):
-            if 0 < int(value) < 2**63:
-                pk = Organization.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
-        if pk is None and isinstance(value, str) and "\x00" not in value:
-            pk = Organization.objects.filter(credit_code=value).values_list("pk", flat=True).first()
-        if len(self._known) < 100_000:  # a bound, so a body of random values cannot grow it without end
-            self._known[value] = pk
-        return pk
+def organization_keys() -> dict:
+    """Every organization by id and credit code: recipients are resolved in memory, because
+    no query may run on the connection while its COPY is open (and one per line would be slow)."""
+    return _id_or_code_keys(Organization.objects.values_list("pk", "credit_code"))

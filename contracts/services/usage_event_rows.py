@@ -41,14 +41,13 @@ class EventRowParser:
     """Validates events against one caller's agreements.
 
     ``agreements`` maps id and reference to the ids the caller may send evidence
-    for; ``datasets`` maps id and code to ids; ``recipient_id`` resolves an
-    organization id or credit code to an id (or None).
+    for; ``datasets`` maps id and code, ``organizations`` id and credit code, to ids.
     """
 
-    def __init__(self, *, agreements: dict, datasets: dict, recipient_id, now: datetime.datetime | None = None):
+    def __init__(self, *, agreements: dict, datasets: dict, organizations: dict, now: datetime.datetime | None = None):
         self.agreements = agreements
         self.datasets = datasets
-        self.recipient_id = recipient_id
+        self.organizations = organizations
         self.latest = (now or timezone.now()) + FUTURE_SLACK
         self.default_tz = timezone.get_default_timezone()
 
@@ -110,7 +109,7 @@ class EventRowParser:
         recipient = get("recipient")
         recipient_id = None
         if recipient is not None and recipient != "":
-            recipient_id = self.recipient_id(recipient) if type(recipient) in (int, str) else None
+            recipient_id = self.organizations.get(recipient) if type(recipient) in (int, str) else None
             if recipient_id is None:
                 errors = errors or {}
                 errors["recipient"] = ["Unknown organization id or credit code."]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.selectors.usage import OrganizationKeys, agreement_keys_for_usage, dataset_keys
+from contracts.selectors.usage import agreement_keys_for_usage, dataset_keys, organization_keys
 from contracts.services.usage_event_input import iter_lines
 from contracts.services.usage_event_rows import CsvLineReader, EventRowParser
 from contracts.services.usage_event_writers import event_writer
@@ -60,7 +60,7 @@ def usage_events_ingest(
     if body_format not in (NDJSON, CSV):
         raise ValidationError({"content_type": "Send application/x-ndjson or text/csv."})
     parser = EventRowParser(
-        agreements=agreement_keys_for_usage(actor), datasets=dataset_keys(), recipient_id=OrganizationKeys()
+        agreements=agreement_keys_for_usage(actor), datasets=dataset_keys(), organizations=organization_keys()
     )
     report = IngestReport()
     lines = iter_lines(read, limit=max_bytes)
