@@ -139,7 +139,7 @@ def part_copy(url: str, path: str) -> None:
         with open(path, "rb") as body, cur.copy(f"COPY bench_bare_events ({', '.join(columns)}) FROM STDIN") as copy:
             write_row = copy.write_row
             for line in body:
-                event = loads(line)
+                event = loads(line.decode())
                 get = event.get
                 write_row((
                     event["source"], event["event_id"], event["occurred_at"], event["agreement"],
@@ -155,13 +155,16 @@ def part_copy(url: str, path: str) -> None:
 
 
 def generate(path: str, events: int, seed: int = 20261130) -> None:
-    """NDJSON events over the last 90 days, spread over the bench datasets."""
+    """NDJSON events over the last 90 days, spread over the bench datasets.
+
+    As a gateway exports its access log: in time order, give or take a minute.
+    """
     rng = random.Random(seed)
     start = datetime.now(timezone.utc) - timedelta(days=90)
-    span = 90 * 86400
+    step = 90 * 86400 / max(events, 1)
     with open(path, "w", encoding="utf-8") as out:
         for n in range(events):
-            occurred = start + timedelta(seconds=rng.randrange(span))
+            occurred = start + timedelta(seconds=n * step + rng.randrange(-60, 60))
             out.write(json.dumps({
                 "source": "bench-gateway",
                 "event_id": f"evt-{n:09d}",
