@@ -74,10 +74,11 @@ class UsageEvent(models.Model):
 
     Not partitioned by month: PostgreSQL requires a unique constraint on a
     partitioned table to include the partition key, so (source, event_id)
-    could then no longer be deduplicated across months; and on 1,000,000-row
-    loads (bench/ingest.py) the cost per row is in the index maintenance, which
-    partitions do not reduce. Revisit with retention: dropping a month is the
-    case partitions win.
+    could then no longer be deduplicated across months. And what a load costs
+    per row (bench/ingest.py, and the same INSERT timed in psql with and without
+    each index) is the maintenance of these three indexes, which partitions
+    would not remove, only split. Revisit with retention: dropping a whole
+    month is where partitions win.
     """
 
     source = models.CharField(max_length=64)
