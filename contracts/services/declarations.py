@@ -24,8 +24,6 @@ from partnerships.publish import publish_on_commit
 
 CHECK_TASK = "notifications.check_declaration"
 EARLIEST_PERIOD = datetime.date(1900, 1, 1)
-# A declaration reports use that happened; a period may run to the end of the
-# current year at most (a yearly declaration filed in advance), never further.
 MAX_BIGINT = 2**63 - 1
 
 
@@ -40,6 +38,8 @@ def request_fingerprint(data) -> str:
 
 
 def _latest_period_day(today: datetime.date) -> datetime.date:
+    # A declaration reports use that happened; a period may run to the end of the
+    # current year at most (a yearly declaration filed early), never further.
     return datetime.date(today.year, 12, 31)
 
 
