@@ -26,11 +26,11 @@ _COLUMNS = ", ".join(ROW_COLUMNS)
 
 
 class PostgresEventWriter:
-    """COPY into staging and INSERT into the events table, in chunks, on a second thread.
+    """COPY into the events table (or through staging), in chunks, on a second thread.
 
     The request thread parses and validates lines and hands over chunks of row
-    tuples; the copy thread streams each chunk into the staging table and moves
-    it into the events table while the request thread parses the next one, so
+    tuples; the copy thread stores each chunk (see ``_store``) while the
+    request thread parses the next one, so
     the database's work (COPY, index maintenance) overlaps Python's instead of
     following it. Both use the one connection and transaction, never at once:
     the request thread touches the connection only before the copy thread
@@ -38,7 +38,8 @@ class PostgresEventWriter:
     """
 
     # 20,000 rows is about 10 MB of tuples; three are alive at most (one being built,
-    # one queued, one being copied). Larger chunks did not load faster.
+    # one queued, one being copied): peak RSS of a 1,000,000-row load stays under 100 MB.
+    # A chunk is also what a chunk with a repeated event costs twice (see _store).
     CHUNK_ROWS = 20_000
 
     def __init__(self):
