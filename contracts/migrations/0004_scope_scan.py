@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0002_one_accountable_party'),
+        ('contracts', '0003_usage_event_indexes'),
     ]
 
     operations = [
