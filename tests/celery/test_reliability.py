@@ -17,7 +17,7 @@ from notifications.models import Alert, Channel, DeliveryAttempt, Notification, 
 from partnerships.publish import publish_now, publish_on_commit
 from tests import factories as f
 from tests.celery.harness import database_url, point_app_at, queued, wait_for
-from tests.notifications.builders import declaration
+from tests.notifications.builders import declaration, last_month
 from tests.notifications.fast import fast_passwords  # noqa: F401
 from tests.notifications.receiver import Receiver
 
@@ -142,11 +142,21 @@ def test_a_rolled_back_transaction_publishes_no_task_and_raises_no_alert(world, 
 
 
 def test_broker_down_at_submission_then_the_sweeper_raises_the_alert(world, start_worker, broker, client_for):
+    stranger = f.organization("Data broker", "enterprise", "330100")
+    start, end = last_month()
+    body = {
+        "agreement": world.agreement.reference, "dataset": world.dataset.code,
+        "period_start": start.isoformat(), "period_end": end.isoformat(), "purpose": "Marketing",
+        "actions": ["read", "sell"], "record_count": 50_000, "recipients": [stranger.pk],
+    }  # fmt: skip
     point_app_at("redis://127.0.0.1:1/0")  # nothing listens there: every publish fails
-    with transaction.atomic():
-        d = out_of_scope(world)
-        publish_on_commit(CHECK, d.pk)
-    assert UsageDeclaration.objects.get(pk=d.pk).status == "pending"
+    started = time.monotonic()
+    response = client_for(world.partner).post("/api/v1/declarations/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 5  # the failed publish gives up at once
+    d = UsageDeclaration.objects.get(pk=response.json()["id"])
+    assert d.status == "pending"
+    assert not Alert.objects.exists()
     point_app_at(broker)  # the broker is back
     assert queued("checks") == 0
     start_worker()
