@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
 
@@ -17,4 +18,8 @@ app.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
 )
+app.conf.beat_schedule = {
+    # Anchor the audit chain daily, so a cut tail is caught (partnerships/audit/heads.py).
+    "record-audit-head": {"task": "partnerships.record_audit_head", "schedule": crontab(hour=0, minute=10)},
+}
 app.autodiscover_tasks()
