@@ -137,6 +137,10 @@ def test_printable_report(world, client_for):
     # Self-contained: nothing fetched from elsewhere.
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<link" not in html and "<script" not in html
+    # The inline style passes the content security policy by its nonce, and nothing else inline does.
+    nonce = re.search(r'<style nonce="([^"]+)">', html).group(1)
+    policy = response["Content-Security-Policy"]
+    assert f"style-src 'self' 'nonce-{nonce}'" in policy and "script-src 'self';" in policy
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, connections, transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from contracts.services.agreements import agreement_amend, agreement_transition
 from contracts.services.permissions import permission_set_status
@@ -251,8 +251,10 @@ def test_an_insane_request_id_is_replaced(world):
 
 @pytest.mark.django_db
 def test_a_failed_api_style_authentication_is_recorded(world):
-    assert authenticate(username="partner", password="nope") is None
-    assert AuditEntry.objects.filter(action="login.failed", after__username="partner").count() == 1
+    request = RequestFactory().post("/api/v1/auth/token/", REMOTE_ADDR="192.0.2.7")
+    assert authenticate(request, username="partner", password="nope") is None
+    failed = AuditEntry.objects.get(action="login.failed")
+    assert failed.after == {"username": "partner", "ip": "192.0.2.7", "path": "/api/v1/auth/token/"}
 
 
 @pytest.mark.needs_postgres
