@@ -88,3 +88,25 @@ def test_bad_filters_are_field_errors(world, client_for, query):
     response = client_for(world.auditor).get(URL, query)
     assert response.status_code == 400
     assert list(response.json()) == list(query)
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_page(world, client):
+    client.force_login(world.auditor)
+    response = client.get("/audit/", {"object_type": "agreement", "object_id": world.agreement.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [row[0].seq for row in response.context["rows"]] == [2, 1]
+    assert "agreement.activate" in html and "ZJ-BOT-001" in html and "grant.create" not in html
+    nonce = response.context["request"].csp_nonce
+    assert f'<style nonce="{nonce}">' in html and f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_page_refuses_others_and_bad_filters(world, client):
+    assert client.get("/audit/").status_code == 302  # to the login page
+    client.force_login(world.partner)
+    assert client.get("/audit/").status_code == 403
+    client.force_login(world.auditor)
+    response = client.get("/audit/", {"since": "last week"})
+    assert response.status_code == 400 and response.context["rows"] == []
