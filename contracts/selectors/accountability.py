@@ -273,5 +273,5 @@ def accountability_at(*, agreement: Agreement, at: datetime.datetime) -> dict:
         "responsibilities": responsibilities,
         "areas_without_accountable": [r["area"] for r in responsibilities if r["accountable"] is None],
         "usage": usage_section(agreement, at, versions),
-        "alerts": [],  # filled by notifications.selectors.accountability, which owns alerts
+        "alerts": [],  # filled by notifications.accountability, which owns alerts
     }

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from contracts.selectors.agreements import agreements_visible_to
 from notifications.api.accountability_formats import report_csv, report_html
-from notifications.selectors.accountability import accountability_report
+from notifications.accountability import accountability_report
 from partnerships.actors import actor_for
 
 FORMATS = ("json", "csv", "html")

@@ -1,5 +1,6 @@
-"""Accountability at T, with the alerts: contracts answers for the agreement,
-notifications adds what was alerted and what people did about it."""
+"""Accountability at T, with the alerts: a selector for a reader already allowed to see
+the agreement. Contracts answers for the agreement; notifications adds what was alerted
+and what people did about it (contracts may not import alerts)."""
 
 import datetime
 
