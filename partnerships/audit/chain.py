@@ -1,7 +1,6 @@
 """Appending to the chain."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from partnerships.audit.canonical import GENESIS, entry_hash, to_json_value
@@ -43,11 +42,20 @@ def _actor_user(actor):
     return user
 
 
-def _lock_tip() -> AuditChainTip:
-    """Take the chain's single lock: UPDATE before SELECT, so SQLite takes its write
-    lock here rather than failing to upgrade a read lock later."""
-    if AuditChainTip.objects.filter(pk=TIP_PK).update(seq=F("seq")):
-        return AuditChainTip.objects.get(pk=TIP_PK)
+def _lock_tip() -> tuple[int, str]:
+    """Take the chain's single lock and read the tip in one statement.
+
+    An UPDATE rather than SELECT ... FOR UPDATE so that SQLite takes its write
+    lock here, instead of failing later to upgrade a read lock; RETURNING saves
+    the round trip of reading the row again.
+    """
+    table = connection.ops.quote_name(AuditChainTip._meta.db_table)
+    sql = f"UPDATE {table} SET seq = seq WHERE id = %s RETURNING seq, hash"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [TIP_PK])
+        row = cursor.fetchone()
+        if row is not None:
+            return row
     # No tip yet (a fresh or flushed database): start it from the last entry.
     last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
     try:
@@ -55,11 +63,11 @@ def _lock_tip() -> AuditChainTip:
             AuditChainTip.objects.create(pk=TIP_PK, seq=last.seq if last else 0, hash=last.hash if last else GENESIS)
     except IntegrityError:  # another writer created it first
         pass
-    AuditChainTip.objects.filter(pk=TIP_PK).update(seq=F("seq"))
-    return AuditChainTip.objects.get(pk=TIP_PK)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [TIP_PK])
+        return cursor.fetchone()
 
 
-@transaction.atomic
 def audit_record(
     *,
     actor,
@@ -78,14 +86,28 @@ def audit_record(
     and taking it last keeps the lock order (the service's rows, then the chain)
     the same everywhere, so appends never deadlock.
     """
-    user = _actor_user(actor)
+    with transaction.atomic(savepoint=False):  # a failed append fails the caller's whole change
+        return _append(
+            user=_actor_user(actor),
+            action=action,
+            obj=obj,
+            before=before,
+            after=after,
+            organization=organization,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+        )
+
+
+def _append(*, user, action, obj, before, after, organization, object_type, object_id, object_repr) -> AuditEntry:
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    tip = _lock_tip()
+    tip_seq, tip_hash = _lock_tip()
     entry = AuditEntry(
-        seq=tip.seq + 1,
+        seq=tip_seq + 1,
         at=timezone.now(),
         actor_id=user.pk if user else None,
         actor_username=user.get_username() if user else "",
@@ -97,7 +119,7 @@ def audit_record(
         before=to_json_value(before),
         after=to_json_value(after),
         request_id=current_request_id()[:64],
-        prev_hash=tip.hash,
+        prev_hash=tip_hash,
     )
     entry.hash = entry_hash(entry)
     entry.save(force_insert=True)
