@@ -110,3 +110,13 @@ def test_the_audit_trail_page_refuses_others_and_bad_filters(world, client):
     client.force_login(world.auditor)
     response = client.get("/audit/", {"since": "last week"})
     assert response.status_code == 400 and response.context["rows"] == []
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_trail_read_only(world, client):
+    client.force_login(world.admin)
+    assert client.get("/admin/partnerships/auditentry/").status_code == 200
+    assert client.get("/admin/partnerships/auditentry/1/change/").status_code == 200  # the view page
+    response = client.post("/admin/partnerships/auditentry/1/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(seq=1).exists()
