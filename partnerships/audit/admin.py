@@ -4,6 +4,10 @@ from django.contrib import admin
 
 from partnerships.models import AuditEntry, AuditHead
 
+# Bulk deletion would log its objects with bulk_create, which sends no signal and so
+# would escape the audit trail; objects are deleted one at a time instead.
+admin.site.disable_action("delete_selected")
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):

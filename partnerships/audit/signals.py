@@ -1,14 +1,16 @@
-"""Logins, and the request id of Celery tasks.
+"""Logins, changes made in the Django admin, and the request id of Celery tasks.
 
 Django and Celery announce these through signals, so receivers are the one
 place for them; every other audit entry is written by a service.
 """
 
 from celery.signals import task_postrun, task_prerun
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from partnerships.audit.chain import audit_record
+from partnerships.audit.chain import OBJECT_TYPES, audit_record
 from partnerships.audit.context import request_id_var
 
 
@@ -50,6 +52,27 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         object_type="user",
         object_repr=username,
         after={"username": username, **_client(request)},
+    )
+
+
+ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin.delete"}
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_change")
+def _admin_changed(sender, instance: LogEntry, created: bool, **kwargs):
+    """The admin writes a LogEntry inside the same transaction as the change it logs.
+    (Its bulk "delete selected" action is switched off in partnerships/audit/admin.py,
+    so every admin change arrives here one object at a time.)"""
+    if not created:
+        return
+    label = f"{instance.content_type.app_label}.{instance.content_type.model}" if instance.content_type_id else ""
+    audit_record(
+        actor=instance.user,
+        action=ADMIN_ACTIONS.get(instance.action_flag, "admin.other"),
+        object_type=OBJECT_TYPES.get(label, label),
+        object_id=instance.object_id or "",
+        object_repr=instance.object_repr,
+        after={"change": instance.get_change_message()},
     )
 
 

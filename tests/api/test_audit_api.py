@@ -120,3 +120,19 @@ def test_the_admin_shows_the_trail_read_only(world, client):
     response = client.post("/admin/partnerships/auditentry/1/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEntry.objects.filter(seq=1).exists()
+
+
+@pytest.mark.django_db
+def test_a_change_made_in_the_admin_is_recorded(world, client):
+    client.force_login(world.admin)
+    response = client.post(
+        f"/admin/partnerships/organization/{world.partner_org.pk}/change/",
+        {
+            "name": "云海科技 Yunhai Tech (renamed)", "name_en": "", "kind": "enterprise",
+            "credit_code": world.partner_org.credit_code, "region_code": "330100",
+        },
+    )
+    assert response.status_code == 302, response.content
+    entry = AuditEntry.objects.get(action="admin.change")
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (world.admin.pk, "organization", str(world.partner_org.pk))
+    assert "Name" in entry.after["change"]
