@@ -134,6 +134,10 @@ def test_printable_report(world, client_for):
     html = response.content.decode()
     assert "ZJ-BOT-001" in html and "POP-STATS" in html and "@media print" in html
     assert "云海科技有限公司 Yunhai Technology" in html
+    # From the page: another instant (in the project's time zone) and the CSV of this one.
+    assert '<input type="datetime-local" name="at"' in html
+    at = re.search(r'href="\?format=csv&amp;at=([^"]+)"', html).group(1)
+    assert at.startswith("20") and at.endswith("Z")
     # Self-contained: nothing fetched from elsewhere.
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<link" not in html and "<script" not in html
