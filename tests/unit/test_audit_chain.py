@@ -52,6 +52,9 @@ def verify_fails() -> str:
     with pytest.raises(CommandError) as info:
         call_command("verify_audit")
     assert info.value.returncode == 1
+    with pytest.raises(SystemExit) as exit_info:  # the same failure, seen as an exit
+        call_command("verify_audit")
+    assert exit_info.value.code == 1
     return str(info.value)
 
 
