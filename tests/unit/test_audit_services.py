@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,7 @@ from rest_framework.test import APIClient
 
 from contracts.services.agreement_parts import document_attach, milestone_add, milestone_set_status, phase_set
 from contracts.services.datasets import dataset_create
+from contracts.services.declarations import declaration_submit
 from partnerships.actors import actor_for
 from partnerships.models import AuditEntry
 from partnerships.services import organization_create, partnership_create, user_create
@@ -102,3 +104,36 @@ def test_token_logins_are_recorded_both_ways(world):
     assert failed.after["username"] == "partner" and failed.after["path"] == "/api/v1/auth/token/"
     assert (ok.actor_id, ok.after["method"], ok.request_id) == (world.partner.pk, "token", "tok-1")
     assert ok.organization_id == world.partner_org.pk
+
+
+@pytest.mark.django_db
+def test_declarations_and_usage_event_bodies(world, client_for):
+    partner = actor_for(world.partner)
+    first = declaration_submit(
+        actor=partner, agreement=world.agreement, dataset=world.dataset, period_start=datetime.date(2026, 3, 1),
+        period_end=datetime.date(2026, 3, 31), purpose="ImprovePublicServices", actions=["read"], record_count=100,
+    )
+    entry = last("declaration.submit")
+    assert (entry.object_type, entry.object_id, entry.organization_id) == ("declaration", str(first.pk), world.partner_org.pk)
+    assert entry.after["record_count"] == 100 and entry.after["period_start"] == "2026-03-01"
+    correction = declaration_submit(
+        actor=partner, agreement=world.agreement, dataset=world.dataset, period_start=datetime.date(2026, 3, 1),
+        period_end=datetime.date(2026, 3, 31), purpose="ImprovePublicServices", actions=["read"], record_count=120,
+        supersedes=first,
+    )
+    entry = last("declaration.correct")
+    assert entry.object_id == str(correction.pk)
+    assert entry.before == {"declaration": first.pk, "record_count": 100} and entry.after["supersedes"] == first.pk
+
+    line = {
+        "source": "gateway-a", "event_id": "e-1", "occurred_at": "2026-03-05T10:15:00+08:00", "agreement": "ZJ-BOT-001",
+        "dataset": "POP-STATS", "action": "read", "purpose": "ImprovePublicServices", "record_count": 10,
+    }
+    body = (json.dumps(line) + "\n" + json.dumps(line) + "\n{bad\n").encode()
+    response = client_for(world.partner).post("/api/v1/usage-events/", body, content_type="application/x-ndjson")
+    assert response.status_code == 200, response.content
+    entry = last("usage_events.ingest")
+    assert (entry.actor_username, entry.organization_id) == ("partner", world.partner_org.pk)
+    assert (entry.after["accepted"], entry.after["duplicates"], entry.after["rejected_count"]) == (1, 1, 1)
+    assert entry.request_id == response["X-Request-ID"]
+    assert AuditEntry.objects.filter(action="usage_events.ingest").count() == 1  # one per body, not per event
