@@ -13,7 +13,7 @@
   the last recorded head. The head in the log, outside the database, bounds that.
 """
 
-from partnerships.audit.chain import audit_record
+from partnerships.audit.chain import audit_record, audit_record_after_commit
 from partnerships.audit.context import current_request_id
 
-__all__ = ["audit_record", "current_request_id"]
+__all__ = ["audit_record", "audit_record_after_commit", "current_request_id"]

@@ -100,6 +100,15 @@ def audit_record(
         )
 
 
+def audit_record_after_commit(**kwargs) -> None:
+    """For system work that holds many row locks in one transaction (the scope check
+    raising alerts): append once it commits, in a transaction of its own, so the chain's
+    lock is never held across that work and cannot deadlock with a person's action.
+    The row it describes is already its own record; a crash between the two loses
+    only this copy."""
+    transaction.on_commit(lambda: audit_record(**kwargs))
+
+
 def _append(*, user, action, obj, before, after, organization, object_type, object_id, object_repr) -> AuditEntry:
     if obj is not None:
         object_type = object_type or object_type_of(obj)

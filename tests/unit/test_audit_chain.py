@@ -325,3 +325,16 @@ def test_concurrent_appends_keep_one_unbroken_chain():
     assert errors == []
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 61))
     assert verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_an_after_commit_entry_is_written_only_when_the_work_commits(django_capture_on_commit_callbacks):
+    from partnerships.audit import audit_record_after_commit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record_after_commit(actor=None, action="test.system", after={"n": 1})
+        assert AuditEntry.objects.count() == 0
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.system"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        audit_record_after_commit(actor=None, action="test.rolled_back")
+    assert len(callbacks) == 1 and AuditEntry.objects.count() == 1  # never run: as if rolled back
