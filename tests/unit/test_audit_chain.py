@@ -20,7 +20,7 @@ from django.test import Client, RequestFactory
 from contracts.services.agreements import agreement_amend, agreement_transition
 from contracts.services.permissions import permission_set_status
 from partnerships.actors import actor_for
-from partnerships.audit import audit_record
+from partnerships.audit import audit_record, audit_record_after_commit
 from partnerships.audit.canonical import GENESIS, entry_hash
 from partnerships.audit.heads import audit_head_record
 from partnerships.audit.verify import verify_chain
@@ -329,8 +329,6 @@ def test_concurrent_appends_keep_one_unbroken_chain():
 
 @pytest.mark.django_db
 def test_an_after_commit_entry_is_written_only_when_the_work_commits(django_capture_on_commit_callbacks):
-    from partnerships.audit import audit_record_after_commit
-
     with django_capture_on_commit_callbacks(execute=True):
         audit_record_after_commit(actor=None, action="test.system", after={"n": 1})
         assert AuditEntry.objects.count() == 0
