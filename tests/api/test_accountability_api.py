@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from contracts.services.permissions import permission_set_status
+from notifications.services.alerts import alert_raise
 from partnerships.actors import actor_for
 
 URL = "/api/v1/agreements/{}/accountability/"
@@ -153,3 +154,24 @@ def test_errors_stay_json_when_csv_was_asked(world, client_for):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert list(response.json()) == ["at"]
+
+
+@pytest.mark.django_db
+def test_alerts_appear_in_every_format(world, client_for):
+    alert, _created = alert_raise(
+        kind="quota_exceeded", dedup_key="k1", summary="Quota exceeded for POP-STATS", severity="warning",
+        agreement=world.agreement, dataset=world.dataset, government_id=world.bureau.pk,
+        partner_id=world.partner_org.pk, accountable_party_id=world.partner_org.pk, area="data_security",
+    )
+    client = client_for(world.supervisor)
+    url = URL.format(world.agreement.pk)
+    at = iso(timezone.now())
+    body = client.get(url, {"at": at}).json()
+    assert [(a["id"], a["kind"], a["status_at"]) for a in body["alerts"]] == [(alert.pk, "quota_exceeded", "open")]
+    table = rows(client.get(url, {"at": at, "format": "csv"}))
+    assert ["alerts", str(alert.pk), "status_at", "open"] in table
+    assert ["alerts", str(alert.pk), "events[0].action", "raised"] in table
+    assert "Quota exceeded for POP-STATS" in client.get(url, {"at": at, "format": "html"}).content.decode()
+    # The other partner's report of its own agreement shows none of it.
+    other = client_for(world.other_partner).get(URL.format(world.other_agreement.pk)).json()
+    assert other["alerts"] == []

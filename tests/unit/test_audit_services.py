@@ -7,11 +7,15 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from contracts.services.agreement_parts import document_attach, milestone_add, milestone_set_status, phase_set
 from contracts.services.datasets import dataset_create
 from contracts.services.declarations import declaration_submit
+from notifications.services.alerts import alert_acknowledge, alert_raise
+from notifications.services.channels import channel_create
+from notifications.services.silences import silence_create
 from partnerships.actors import actor_for
 from partnerships.models import AuditEntry
 from partnerships.services import organization_create, partnership_create, user_create
@@ -137,3 +141,35 @@ def test_declarations_and_usage_event_bodies(world, client_for):
     assert (entry.after["accepted"], entry.after["duplicates"], entry.after["rejected_count"]) == (1, 1, 1)
     assert entry.request_id == response["X-Request-ID"]
     assert AuditEntry.objects.filter(action="usage_events.ingest").count() == 1  # one per body, not per event
+
+
+@pytest.mark.django_db
+def test_alert_lifecycle_channels_and_silences(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        alert, _created = alert_raise(
+            kind="quota_exceeded", dedup_key="k1", summary="Quota exceeded", severity="warning",
+            agreement=world.agreement, dataset=world.dataset, government_id=world.bureau.pk,
+            partner_id=world.partner_org.pk, accountable_party_id=world.partner_org.pk, area="data_security",
+        )
+        alert_raise(kind="quota_exceeded", dedup_key="k1", summary="Quota exceeded", severity="warning")  # a repeat
+    raised = AuditEntry.objects.filter(action="alert.raise")
+    assert [(e.object_id, e.actor_id, e.organization_id) for e in raised] == [(str(alert.pk), None, world.bureau.pk)]
+
+    alert_acknowledge(actor=actor_for(world.partner), alert=alert, comment="On it")
+    entry = last("alert.acknowledged")
+    assert (entry.actor_username, entry.before, entry.after) == ("partner", {"status": "open"}, {"status": "acknowledged", "comment": "On it"})
+
+    channel_create(actor=actor_for(world.supervisor), kind="webhook", name="SOC", target="https://soc.example.test/hook")
+    entry = last("channel.create")
+    assert entry.after == {"kind": "webhook", "name": "SOC", "target": "https://soc.example.test/hook", "has_secret": True}
+
+    now = timezone.now()
+    silence_create(
+        actor=actor_for(world.supervisor), matchers={"kind": "quota_exceeded"}, starts_at=now,
+        ends_at=now + datetime.timedelta(hours=2), reason="Planned migration",
+    )
+    entry = last("silence.create")
+    assert (entry.actor_username, entry.after["matchers"], entry.after["reason"]) == (
+        "supervisor", {"kind": "quota_exceeded"}, "Planned migration",
+    )
+    call_command("verify_audit")
