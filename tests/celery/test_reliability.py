@@ -18,7 +18,6 @@ from partnerships.publish import publish_now, publish_on_commit
 from tests import factories as f
 from tests.celery.harness import database_url, point_app_at, queued, wait_for
 from tests.notifications.builders import declaration, last_month
-from tests.notifications.fast import fast_passwords  # noqa: F401
 from tests.notifications.receiver import Receiver
 
 pytestmark = [
