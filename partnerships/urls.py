@@ -14,5 +14,8 @@ urlpatterns = [
     path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Pages (server-rendered) are added by the web interface.
+    # Pages (server-rendered), one URL module per app.
+    path("", include("partnerships.urls_pages")),
+    path("", include("contracts.urls_pages")),
+    path("", include("notifications.urls_pages")),
 ]

@@ -1,0 +1,34 @@
+"""Code lists of contracts as translated labels in templates."""
+
+from django import template
+from django.utils.translation import gettext
+
+from contracts.codes import Action, Area, Purpose, ViolationKind
+
+register = template.Library()
+
+
+def _join(codes, choices) -> str:
+    names = dict(choices)
+    # Translators: the separator between items of a list, e.g. "read, aggregate".
+    return gettext(", ").join(str(names.get(code, code)) for code in (codes or []))
+
+
+@register.filter
+def action_labels(codes):
+    return _join(codes, Action.choices)
+
+
+@register.filter
+def purpose_labels(codes):
+    return _join(codes, Purpose.choices)
+
+
+@register.filter
+def area_label(code):
+    return dict(Area.choices).get(code, code)
+
+
+@register.filter
+def violation_label(code):
+    return dict(ViolationKind.choices).get(code, code)

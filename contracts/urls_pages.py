@@ -1,0 +1,15 @@
+from django.urls import path
+
+from contracts.views import agreements, grants, matrix
+
+urlpatterns = [
+    path("agreements/", agreements.agreement_list, name="agreement-list"),
+    path("agreements/new/", agreements.agreement_create_view, name="agreement-create"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", agreements.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/status/", agreements.agreement_transition_view, name="agreement-transition"),
+    path("agreements/<int:pk>/grants/new/", grants.grant_create, name="grant-create"),
+    path("agreements/<int:pk>/responsibilities/new/", matrix.responsibility_create, name="responsibility-create"),
+    path("grants/<int:pk>/", grants.grant_detail, name="grant-detail"),
+    path("grants/<int:pk>/status/", grants.grant_status, name="grant-status"),
+]
