@@ -106,6 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["partnerships.formats"]
 TIME_ZONE = env_str("TRACKER_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

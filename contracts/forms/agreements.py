@@ -63,7 +63,7 @@ class AmendmentForm(AgreementTermsForm):
 
 
 class TransitionForm(forms.Form):
-    action = forms.ChoiceField(label=_("Change"), choices=())
+    action = forms.ChoiceField(label=_("Status change"), choices=())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, status: str, **kwargs):

@@ -48,7 +48,7 @@ class GrantForm(forms.Form):
 
 
 class GrantStatusForm(forms.Form):
-    action = forms.ChoiceField(label=_("Change"), choices=())
+    action = forms.ChoiceField(label=_("Status change"), choices=())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, status: str, **kwargs):

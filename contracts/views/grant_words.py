@@ -18,17 +18,15 @@ def _when(value) -> str:
 def grant_in_words(grant, terms=None) -> list[str]:
     """Sentences saying what, for which purposes, until when and how much; ``terms`` may be a version."""
     t = terms or grant
-    actions = dict(Action.choices)
-    purposes = dict(Purpose.choices)
     lines = [
-        _("%(partner)s may %(actions)s the dataset “%(dataset)s”.")
+        _("%(partner)s may use the dataset “%(dataset)s” to: %(actions)s.")
         % {
             "partner": grant.agreement.partner.name,
-            "actions": _join(str(actions.get(a, a)).lower() for a in t.actions),
             "dataset": grant.dataset.name,
+            "actions": _join(str(label).lower() for code, label in Action.choices if code in t.actions),
         },
         _("Only for these purposes: %(purposes)s (and the narrower purposes under them).")
-        % {"purposes": _join(purposes.get(p, p) for p in t.purposes)},
+        % {"purposes": _join(label for code, label in Purpose.choices if code in t.purposes)},
     ]
     if t.valid_until:
         lines.append(_("From %(start)s until %(end)s.") % {"start": _when(t.valid_from), "end": _when(t.valid_until)})
