@@ -2,6 +2,8 @@ from django.urls import path
 
 from contracts.views import agreements, grants, matrix
 
+app_name = "contracts"
+
 urlpatterns = [
     path("agreements/", agreements.agreement_list, name="agreement-list"),
     path("agreements/new/", agreements.agreement_create_view, name="agreement-create"),

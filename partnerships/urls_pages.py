@@ -2,6 +2,8 @@ from django.urls import path
 
 from partnerships.views import auth, membership
 
+app_name = "partnerships"
+
 urlpatterns = [
     path("", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),

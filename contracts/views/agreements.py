@@ -95,7 +95,7 @@ def agreement_create_view(request):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Agreement %(reference)s registered as a draft.") % {"reference": agreement.reference})
-            return redirect("agreement-detail", pk=agreement.pk)
+            return redirect("contracts:agreement-detail", pk=agreement.pk)
     return render(request, "contracts/agreement_form.html", {"form": form, "creating": True})
 
 
@@ -107,7 +107,7 @@ def agreement_edit(request, pk):
     amending = agreement.status in ("active", "suspended")
     if agreement.status not in ("draft", "active", "suspended"):
         messages.error(request, _("A %(status)s agreement can no longer be changed.") % {"status": agreement.get_status_display()})
-        return redirect("agreement-detail", pk=agreement.pk)
+        return redirect("contracts:agreement-detail", pk=agreement.pk)
     form_class = AmendmentForm if amending else AgreementTermsForm
     initial = {name: getattr(agreement, name) for name in AMENDABLE_TERMS}
     form = form_class(request.POST or None, initial=initial)
@@ -130,7 +130,7 @@ def agreement_edit(request, pk):
         except (ValidationError, ConflictError) as exc:
             apply_service_error(form, exc)
         else:
-            return redirect("agreement-detail", pk=agreement.pk)
+            return redirect("contracts:agreement-detail", pk=agreement.pk)
     return render(
         request, "contracts/agreement_form.html", {"form": form, "agreement": agreement, "amending": amending}
     )
@@ -150,5 +150,5 @@ def agreement_transition_view(request, pk):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("The agreement is now %(status)s.") % {"status": agreement.get_status_display()})
-            return redirect("agreement-detail", pk=agreement.pk)
+            return redirect("contracts:agreement-detail", pk=agreement.pk)
     return render(request, "contracts/agreement_transition.html", {"form": form, "agreement": agreement})

@@ -69,7 +69,7 @@ def grant_create(request, pk):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Permission granted for %(dataset)s.") % {"dataset": grant.dataset.name})
-            return redirect("grant-detail", pk=grant.pk)
+            return redirect("contracts:grant-detail", pk=grant.pk)
     return render(request, "contracts/grant_form.html", {"form": form, "agreement": agreement})
 
 
@@ -89,5 +89,5 @@ def grant_status(request, pk):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("The grant is now %(status)s.") % {"status": grant.get_status_display()})
-            return redirect("grant-detail", pk=grant.pk)
+            return redirect("contracts:grant-detail", pk=grant.pk)
     return render(request, "contracts/grant_status.html", {"form": form, "grant": grant, "agreement": grant.agreement})

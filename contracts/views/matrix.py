@@ -74,5 +74,5 @@ def responsibility_create(request, pk):
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Responsibility assigned."))
-            return redirect("agreement-detail", pk=agreement.pk)
+            return redirect("contracts:agreement-detail", pk=agreement.pk)
     return render(request, "contracts/responsibility_form.html", {"form": form, "agreement": agreement})
