@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import agreements, grants, matrix
+from contracts.views import agreements, duties, grants, matrix
 
 app_name = "contracts"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("agreements/<int:pk>/responsibilities/new/", matrix.responsibility_create, name="responsibility-create"),
     path("grants/<int:pk>/", grants.grant_detail, name="grant-detail"),
     path("grants/<int:pk>/status/", grants.grant_status, name="grant-status"),
+    path("duties/", duties.duty_list, name="duty-list"),
 ]

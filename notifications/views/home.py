@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from contracts.codes import AgreementStatus
 from contracts.selectors.agreements import agreements_managed_by, agreements_visible_to
+from contracts.selectors.duties import DUE, MISSING
 from contracts.selectors.grants import permissions_visible_to
+from contracts.views.duties import duties_for
 from partnerships.actors import Actor
 from partnerships.views.membership import current_role, page_actor
 
@@ -41,6 +43,8 @@ def officer_context(actor: Actor) -> dict:
         "agreements": managed.exclude(status="draft").order_by("ends_on")[:LIST_LIMIT],
         "drafts": managed.filter(status="draft").order_by("-created_at"),
         "expiring_grants": _expiring_grants(actor, managed),
+        "duties": duties_for(actor, agreements=managed, statuses=(MISSING,)),
+        "duties_title": "missing",
     }
 
 
@@ -50,6 +54,8 @@ def partner_context(actor: Actor) -> dict:
         "agreements": visible.order_by("ends_on")[:LIST_LIMIT],
         "grants": permissions_visible_to(actor).filter(status="active").order_by("valid_until")[:LIST_LIMIT],
         "expiring_grants": _expiring_grants(actor, visible),
+        "duties": duties_for(actor, agreements=visible, statuses=(MISSING, DUE)),
+        "duties_title": "open",
     }
 
 

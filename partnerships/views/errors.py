@@ -14,7 +14,12 @@ def apply_service_error(form, exc: ValidationError | ConflictError) -> None:
         form.add_error(None, exc.messages)
         return
     for field, messages in exc.message_dict.items():
-        target = field if field in form.fields else None
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
         for message in messages:
-            # add_error removes a field from cleaned_data; that is fine, the form is re-shown.
-            form.add_error(target, message if target or field == "__all__" else f"{field}: {message}")
+            if shown:
+                form.add_error(field, message)
+            elif field in form.fields or field == "__all__":
+                # A hidden field has nowhere to show its error: it goes on top of the form.
+                form.add_error(None, message)
+            else:
+                form.add_error(None, f"{field}: {message}")
