@@ -32,3 +32,20 @@ def area_label(code):
 @register.filter
 def violation_label(code):
     return dict(ViolationKind.choices).get(code, code)
+
+
+_KNOWN_CODES = {**dict(Action.choices), **dict(Purpose.choices)}
+
+
+@register.filter
+def plain(value):
+    """An evidence value for people: lists joined, ODRL actions and DPV purposes by their labels."""
+    if value is None:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return gettext(", ").join(str(plain(v)) for v in value) or "—"
+    if isinstance(value, dict):
+        return gettext(", ").join(f"{k}: {plain(v)}" for k, v in value.items())
+    if isinstance(value, str):
+        return str(_KNOWN_CODES.get(value, value))
+    return value

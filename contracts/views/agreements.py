@@ -18,7 +18,7 @@ from contracts.views.matrix import matrix_context
 from partnerships.actors import Actor
 from partnerships.codes import Role
 from partnerships.errors import ConflictError
-from partnerships.views.errors import apply_service_error
+from partnerships.views.forms import apply_service_error, posted
 from partnerships.views.membership import page_actor
 
 PAGE_SIZE = 25
@@ -87,7 +87,7 @@ def agreement_create_view(request):
     actor = page_actor(request)
     if not (actor.is_admin or actor.org_ids(Role.OFFICER)):
         raise PermissionDenied
-    form = AgreementCreateForm(request.POST or None, actor=actor)
+    form = AgreementCreateForm(posted(request), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = agreement_create(actor=actor, **form.cleaned_data)
@@ -110,7 +110,7 @@ def agreement_edit(request, pk):
         return redirect("contracts:agreement-detail", pk=agreement.pk)
     form_class = AmendmentForm if amending else AgreementTermsForm
     initial = {name: getattr(agreement, name) for name in AMENDABLE_TERMS}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         changes = {name: data[name] for name in AMENDABLE_TERMS if data[name] != getattr(agreement, name)}
@@ -140,7 +140,7 @@ def agreement_edit(request, pk):
 def agreement_transition_view(request, pk):
     actor = page_actor(request)
     agreement = managed_agreement(request, pk)
-    form = TransitionForm(request.POST or None, status=agreement.status)
+    form = TransitionForm(posted(request), status=agreement.status)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = agreement_transition(

@@ -18,7 +18,7 @@ from contracts.views.grant_chart import chart_geometry
 from contracts.views.grant_words import grant_in_words
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
-from partnerships.views.errors import apply_service_error
+from partnerships.views.forms import apply_service_error, posted
 from partnerships.views.membership import page_actor
 
 
@@ -61,7 +61,7 @@ def grant_create(request, pk):
     actor = page_actor(request)
     agreement = managed_agreement(request, pk)
     initial = {"valid_from": timezone.localtime().replace(second=0, microsecond=0), "dataset": request.GET.get("dataset")}
-    form = GrantForm(request.POST or None, datasets=datasets_visible_to(actor), initial=initial)
+    form = GrantForm(posted(request), datasets=datasets_visible_to(actor), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             grant = permission_grant(actor=actor, agreement=agreement, **form.cleaned_data)
@@ -79,7 +79,7 @@ def grant_status(request, pk):
     grant = _visible_grant(request, pk)
     if not can_manage_agreement(actor, grant.agreement):
         raise PermissionDenied
-    form = GrantStatusForm(request.POST or None, status=grant.status)
+    form = GrantStatusForm(posted(request), status=grant.status)
     if request.method == "POST" and form.is_valid():
         try:
             grant = permission_set_status(

@@ -16,7 +16,7 @@ from contracts.services.responsibilities import responsibility_assign
 from contracts.views.common import managed_agreement
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
-from partnerships.views.errors import apply_service_error
+from partnerships.views.forms import apply_service_error, posted
 from partnerships.views.membership import page_actor
 
 
@@ -66,7 +66,7 @@ def responsibility_create(request, pk):
     actor = page_actor(request)
     agreement = managed_agreement(request, pk)
     initial = {"valid_from": timezone.localtime().replace(second=0, microsecond=0), "area": request.GET.get("area")}
-    form = ResponsibilityForm(request.POST or None, parties=_parties(agreement).distinct(), initial=initial)
+    form = ResponsibilityForm(posted(request), parties=_parties(agreement).distinct(), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             responsibility_assign(actor=actor, agreement=agreement, **form.cleaned_data)

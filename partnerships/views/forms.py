@@ -1,4 +1,4 @@
-"""Putting a service's refusal beside the form fields it is about."""
+"""Form helpers for pages: binding POST data, and putting a service's refusal beside the fields."""
 
 from django.core.exceptions import ValidationError
 
@@ -23,3 +23,10 @@ def apply_service_error(form, exc: ValidationError | ConflictError) -> None:
                 form.add_error(None, message)
             else:
                 form.add_error(None, f"{field}: {message}")
+
+
+def posted(request, files: bool = False):
+    """Form data of a POST (even an empty one, so that it is validated), else None (an unbound form)."""
+    if request.method != "POST":
+        return (None, None) if files else None
+    return (request.POST, request.FILES) if files else request.POST
