@@ -25,3 +25,9 @@ def pytest_collection_modifyitems(config, items):
 def _service_required(request):
     reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
     pytest.fail(f"TRACKER_REQUIRE_SERVICES is on but a server is missing: {'; '.join(reasons)}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every persona has a password; the production hasher's 10^6 rounds would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,7 +21,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                ("non_field_errors" if k == "__all__" else k): [str(m) for m in v.messages]
+                ("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
                 for k, v in exc.message_dict.items()
             }
         else:
