@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import agreements, duties, grants, matrix
+from contracts.views import agreements, duties, grants, matrix, parts
 
 app_name = "contracts"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("agreements/<int:pk>/status/", agreements.agreement_transition_view, name="agreement-transition"),
     path("agreements/<int:pk>/grants/new/", grants.grant_create, name="grant-create"),
     path("agreements/<int:pk>/responsibilities/new/", matrix.responsibility_create, name="responsibility-create"),
+    path("agreements/<int:pk>/phases/", parts.phase_edit, name="phase-edit"),
+    path("agreements/<int:pk>/milestones/new/", parts.milestone_create, name="milestone-create"),
     path("grants/<int:pk>/", grants.grant_detail, name="grant-detail"),
     path("grants/<int:pk>/status/", grants.grant_status, name="grant-status"),
     path("duties/", duties.duty_list, name="duty-list"),

@@ -160,3 +160,26 @@ def test_status_changes_need_a_reason_and_an_allowed_move(world):
     assert world.agreement.status == "suspended"
     timeline = client.get(f"/agreements/{world.agreement.pk}/").content.decode()
     assert "Security incident under review" in timeline
+
+
+def test_officer_records_phases_and_milestones_with_inline_errors(world):
+    client = page_client(world.officer)
+    url = f"/agreements/{world.agreement.pk}/phases/"
+    response = client.post(url, {"kind": "build", "planned_start": "2026-03-01", "planned_end": "2026-01-01"})
+    assert response.status_code == 200
+    assert field_errors(response, "planned_end") == ["The end date must not be before the start date."]
+    assert client.post(url, {"kind": "build", "planned_start": "2026-01-01", "planned_end": "2026-12-31"}).status_code == 302
+    assert list(world.agreement.phases.values_list("kind", "planned_end")) == [("build", datetime.date(2026, 12, 31))]
+    assert client.get(f"{url}?kind=build").context["form"].initial["planned_start"] == datetime.date(2026, 1, 1)
+
+    url = f"/agreements/{world.agreement.pk}/milestones/new/"
+    response = client.post(url, {"kind": "obligation", "title": " ", "due_on": "2026-06-30", "responsible": world.partner_org.pk})
+    assert field_errors(response, "title") == ["A title is required."]
+    data = {"kind": "obligation", "title": "Annual security audit", "due_on": "2026-06-30", "responsible": world.partner_org.pk}
+    assert client.post(url, data).status_code == 302
+    milestone = world.agreement.milestones.get()
+    assert (milestone.title, milestone.responsible, milestone.status) == ("Annual security audit", world.partner_org, "scheduled")
+    assert "Annual security audit" in client.get(f"/agreements/{world.agreement.pk}/").content.decode()
+    # Others may read the agreement but not record its phases.
+    assert page_client(world.partner).get(url).status_code == 403
+    assert page_client(world.other_partner).get(url).status_code == 404
