@@ -92,6 +92,10 @@ def test_service_refusals_show_beside_the_fields_and_store_nothing(world):
     response = client.post("/agreements/new/", new_agreement_data(world, ends_on="2025-01-01"))
     assert response.status_code == 200
     assert field_errors(response, "ends_on") == ["The end date must not be before the start date."]
+    # The message sits beside the field and the field points to it, for screen readers too.
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html and 'aria-describedby="id_ends_on_error"' in html
+    assert '<ul class="field-errors" id="id_ends_on_error"><li>The end date must not be before the start date.</li></ul>' in html
     response = client.post("/agreements/new/", new_agreement_data(world, reference="ZJ-BOT-001"))
     assert field_errors(response, "reference") == ["An agreement with this reference already exists."]
     # A partner organization offered as government is not even a choice.

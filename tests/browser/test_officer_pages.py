@@ -39,7 +39,7 @@ def test_officer_creates_an_agreement_and_grants_a_permission(world, open_page, 
     page.get_by_label("Dataset").select_option(label=str(world.dataset))
     page.get_by_role("button", name="Grant").click()
     # No action or purpose chosen: the service's field errors show inline.
-    assert "Grant at least one action." in page.locator("#id_actions_errors, .field.invalid").first.inner_text()
+    assert "Grant at least one action." in page.locator("#id_actions_error").inner_text()
     assert not DataUsePermission.objects.filter(agreement=agreement).exists()
 
     page.get_by_label("Read").check()
