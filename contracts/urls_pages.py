@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import agreements, duties, grants, matrix, parts
+from contracts.views import agreements, declarations, duties, grants, matrix, parts, uploads
 
 app_name = "contracts"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("grants/<int:pk>/", grants.grant_detail, name="grant-detail"),
     path("grants/<int:pk>/status/", grants.grant_status, name="grant-status"),
     path("duties/", duties.duty_list, name="duty-list"),
+    path("declarations/", declarations.declaration_list, name="declaration-list"),
+    path("declarations/new/", declarations.declaration_create, name="declaration-create"),
+    path("declarations/<int:pk>/", declarations.declaration_detail, name="declaration-detail"),
+    path("upload/", uploads.upload, name="upload"),
 ]
