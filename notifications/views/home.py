@@ -16,6 +16,9 @@ from contracts.selectors.agreements import agreements_managed_by, agreements_vis
 from contracts.selectors.duties import DUE, MISSING
 from contracts.selectors.grants import permissions_visible_to
 from contracts.views.duties import duties_for
+from notifications.codes import LIVE_ALERT_STATUSES
+from notifications.selectors import alerts_visible_to
+from notifications.views.alerts import SEVERITY_RANK
 from partnerships.actors import Actor
 from partnerships.views.membership import current_role, page_actor
 
@@ -37,6 +40,11 @@ def _expiring_grants(actor: Actor, agreements):
     )
 
 
+def live_alerts(actor: Actor, limit: int = LIST_LIMIT) -> list:
+    qs = alerts_visible_to(actor).filter(status__in=LIVE_ALERT_STATUSES)
+    return list(qs.annotate(rank=SEVERITY_RANK).order_by("rank", "-last_seen", "-id")[:limit])
+
+
 def officer_context(actor: Actor) -> dict:
     managed = agreements_managed_by(actor).select_related("government", "partner")
     return {
@@ -45,6 +53,7 @@ def officer_context(actor: Actor) -> dict:
         "expiring_grants": _expiring_grants(actor, managed),
         "duties": duties_for(actor, agreements=managed, statuses=(MISSING,)),
         "duties_title": "missing",
+        "alerts": live_alerts(actor),
     }
 
 
@@ -56,6 +65,7 @@ def partner_context(actor: Actor) -> dict:
         "expiring_grants": _expiring_grants(actor, visible),
         "duties": duties_for(actor, agreements=visible, statuses=(MISSING, DUE)),
         "duties_title": "open",
+        "alerts": live_alerts(actor),
     }
 
 
@@ -81,6 +91,9 @@ def home(request):
         context, template = partner_context(actor), "notifications/home_partner.html"
     elif role == "supervisor":
         context, template = overview_context(actor), "notifications/home_supervisor.html"
+        live = alerts_visible_to(actor).filter(status__in=LIVE_ALERT_STATUSES)
+        context["alerts"] = live_alerts(actor, limit=20)
+        context["alert_counts"] = dict(live.values_list("severity").annotate(n=Count("id")).order_by())
     else:  # auditors, administrators, and people with no membership yet
         context, template = overview_context(actor), "notifications/home_auditor.html"
     context["role"] = role
