@@ -178,3 +178,20 @@ def test_the_inbox_speaks_chinese_to_a_chinese_browser(world):
     assert "在协议 ZJ-BOT-001 下将 POP-STATS 用于未授权的用途" in body
     detail = page_client(world.supervisor).get(f"/alerts/{alert.pk}/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "最终负责方" in detail and "确认" in detail
+
+
+def test_alert_emails_are_in_chinese_and_english(world, mailoutbox):
+    from notifications.models import Notification
+    from notifications.services.deliveries import delivery_attempt
+
+    Channel.objects.create(owner=world.supervisor, kind="email", name="Desk", target="desk@example.test")
+    alert = out_of_scope_alert(world)
+    notification = Notification.objects.get(alert=alert, channel__isnull=False)
+    assert delivery_attempt(notification_id=notification.pk).status == "delivered"
+    [message] = mailoutbox
+    chinese, english = message.body.split("\n\n----------\n\n")
+    assert chinese.startswith("在协议 ZJ-BOT-001 下将 POP-STATS 用于未授权的用途\n")
+    assert f"最终负责方: {world.partner_org.name}" in chinese
+    assert "严重程度: 警告" in chinese
+    assert english.startswith("Purpose not granted for POP-STATS under ZJ-BOT-001\n")
+    assert "Observed: Marketing" in english
