@@ -9,9 +9,12 @@ register = template.Library()
 
 
 def _join(codes, choices) -> str:
-    names = dict(choices)
+    """Labels in the code list's order (read before aggregate), unknown codes last as they are."""
+    codes = list(codes or [])
+    known = [str(label) for code, label in choices if code in codes]
+    unknown = [code for code in codes if code not in dict(choices)]
     # Translators: the separator between items of a list, e.g. "read, aggregate".
-    return gettext(", ").join(str(names.get(code, code)) for code in (codes or []))
+    return gettext(", ").join(known + unknown)
 
 
 @register.filter

@@ -158,3 +158,12 @@ def test_the_matrix_shows_who_answers_for_what_on_a_chosen_day(world):
     assert cell(before, "data_security", world.partner_org) == []
     bad = client.get(f"/agreements/{world.agreement.pk}/?at=not-a-date")
     assert bad.status_code == 200 and bad.context["matrix_form"].errors["at"]
+
+
+def test_code_lists_read_in_their_own_order_and_language(world):
+    response = page_client(world.officer).get(f"/agreements/{world.agreement.pk}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    body = response.content.decode()
+    assert "<td>读取、汇总</td>" in body  # read before aggregate, as in the ODRL code list
+    assert "原始协议" in body  # version 1's rationale, written by the system
+    english = page_client(world.officer).get(f"/agreements/{world.agreement.pk}/").content.decode()
+    assert "<td>Read, Aggregate</td>" in english
