@@ -179,6 +179,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Product settings.
 USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 * 1024, minimum=1)
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
+# A grant request still undecided after this many days alerts the officers' supervisors.
+GRANT_REQUEST_OVERDUE_DAYS = env_int("GRANT_REQUEST_OVERDUE_DAYS", 10, minimum=1)
+GRANT_REQUEST_ATTACHMENT_MAX_BYTES = env_int("GRANT_REQUEST_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
