@@ -115,9 +115,11 @@ def _percentiles(qs: QuerySet, group_by: str | None) -> dict[tuple, tuple]:
     annotations, fields = _group_fields(group_by)
     decided = qs.filter(status__in=DECIDED).annotate(**annotations)
     if settings.DB_VENDOR == "postgresql":
-        rows = decided.values(*fields).annotate(
-            median=PercentileCont(_DURATION, 0.5), p90=PercentileCont(_DURATION, 0.9)
-        ).order_by()
+        percentiles = {"median": PercentileCont(_DURATION, 0.5), "p90": PercentileCont(_DURATION, 0.9)}
+        if not fields:  # values() without fields would group by every column
+            row = decided.aggregate(**percentiles)
+            return {(None, None): (row["median"], row["p90"])}
+        rows = decided.values(*fields).annotate(**percentiles).order_by()
         return {_key(row, group_by): (row["median"], row["p90"]) for row in rows}
     durations: dict[tuple, list] = {}
     for row in decided.annotate(duration=_DURATION).values(*fields, "duration").order_by():
