@@ -170,6 +170,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RefusalReasonEnum": "contracts.codes.RefusalReason"},
 }
 
 # Cache: Redis when CACHE_URL is set (shared by all processes), else per-process memory.

@@ -1,6 +1,8 @@
 """Parsing and rendering grant requests. Input serializers only parse; the services decide."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.codes import (
@@ -25,6 +27,10 @@ def _actor(field):
     return actor_for(field.context["request"].user)
 
 
+ID_OR_CODE = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
+
+
+@extend_schema_field(ID_OR_CODE)
 class VisibleAgreementField(IdOrCodeRelatedField):
     def __init__(self, **kwargs):
         super().__init__(code_field="reference", label_text="agreement", **kwargs)
@@ -33,6 +39,7 @@ class VisibleAgreementField(IdOrCodeRelatedField):
         return agreements_visible_to(_actor(self))
 
 
+@extend_schema_field(ID_OR_CODE)
 class DatasetField(IdOrCodeRelatedField):
     """Any catalogued dataset: a partner asks for data it has not been granted yet."""
 
@@ -43,6 +50,7 @@ class DatasetField(IdOrCodeRelatedField):
         return Dataset.objects.all()
 
 
+@extend_schema_field(ID_OR_CODE)
 class OrganizationField(IdOrCodeRelatedField):
     def __init__(self, **kwargs):
         super().__init__(code_field="credit_code", label_text="organization", **kwargs)
@@ -51,6 +59,7 @@ class OrganizationField(IdOrCodeRelatedField):
         return Organization.objects.all()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisiblePermissionField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return permissions_visible_to(_actor(self))
