@@ -12,34 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.api.grant_request_serializers import OrganizationField, StrictSerializer
-from contracts.codes import RefusalReason
-from contracts.selectors.grant_request_stats import COUNTS, GROUP_BY, grant_request_stats
+from contracts.selectors.grant_request_stats import GROUP_BY, grant_request_stats, stats_table
 from partnerships.actors import actor_for
-
-MEASURE_COLUMNS = (
-    *COUNTS,
-    "decided",
-    "satisfaction_rate",
-    "full_satisfaction_rate",
-    "median_hours_to_decision",
-    "p90_hours_to_decision",
-)
-
-
-def stats_rows(stats: dict, group_by: str | None) -> list[list]:
-    """The stats as table rows: a header, one row per group, and the total."""
-    header = ["group", "key", "label", *MEASURE_COLUMNS, *(f"refused_{code}" for code in RefusalReason.values)]
-
-    def row(group, key, label, measures):
-        values = ["" if measures[name] is None else measures[name] for name in MEASURE_COLUMNS]
-        return [group, key, label, *values, *(measures["refused_by_reason"][c] for c in RefusalReason.values)]
-
-    rows = [header]
-    for group in stats["groups"]:
-        rows.append(row(group_by, group["key"], group["label"], group))
-    rows.append(row("total", "", "", stats["total"]))
-    return rows
-
 
 class StatsCSVRenderer(BaseRenderer):
     media_type = "text/csv"
@@ -50,7 +24,7 @@ class StatsCSVRenderer(BaseRenderer):
         out = io.StringIO()
         writer = csv.writer(out)
         if isinstance(data, dict) and "total" in data:
-            writer.writerows(stats_rows(data, data.get("filters", {}).get("group_by")))
+            writer.writerows(stats_table(data, data.get("filters", {}).get("group_by")))
         else:  # an error answer: field -> messages
             writer.writerow(["field", "message"])
             for field, messages in (data or {}).items():

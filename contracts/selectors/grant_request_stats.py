@@ -178,3 +178,28 @@ def grant_request_stats(
         median, p90 = percentiles.get(key, (None, None))
         result["groups"].append({"key": key[0], "label": key[1], **_measures(row, median, p90)})
     return result
+
+
+MEASURE_COLUMNS = (
+    *COUNTS,
+    "decided",
+    "satisfaction_rate",
+    "full_satisfaction_rate",
+    "median_hours_to_decision",
+    "p90_hours_to_decision",
+)
+
+
+def stats_table(stats: dict, group_by: str | None) -> list[list]:
+    """The measures as table rows (for CSV): a header, one row per group, then the total."""
+    header = ["group", "key", "label", *MEASURE_COLUMNS, *(f"refused_{code}" for code in RefusalReason.values)]
+
+    def row(group, key, label, measures):
+        values = ["" if measures[name] is None else measures[name] for name in MEASURE_COLUMNS]
+        return [group, key, label, *values, *(measures["refused_by_reason"][c] for c in RefusalReason.values)]
+
+    rows = [header]
+    for group in stats["groups"]:
+        rows.append(row(group_by, group["key"], group["label"], group))
+    rows.append(row("total", "", "", stats["total"]))
+    return rows
