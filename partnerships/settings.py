@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "csp",
     "partnerships",
@@ -170,7 +171,21 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RefusalReasonEnum": "contracts.codes.RefusalReason"},
+    # Group operations by resource (agreements, organizations...) rather than all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # Swagger UI and Redoc from the installed sidecar package: deployments cannot reach a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several code lists share a field name ("status", "kind"): name their enums after the code list.
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "contracts.codes.AgreementStatus",
+        "MilestoneStatusEnum": "contracts.codes.MilestoneStatus",
+        "MilestoneKindEnum": "contracts.codes.MilestoneKind",
+        "PhaseKindEnum": "contracts.codes.PhaseKind",
+        "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
+        "RefusalReasonEnum": "contracts.codes.RefusalReason",
+    },
 }
 
 # Cache: Redis when CACHE_URL is set (shared by all processes), else per-process memory.
@@ -225,6 +240,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILE = str(VAR_DIR / "celerybeat-schedule")
+
+# OpenAPI: grants and agreements both have a "status" code list; give the grants' enum its own name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PermissionStatusEnum"] = "contracts.codes.PermissionStatus"
 
 # Email: Django's backends; console by default.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

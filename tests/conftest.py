@@ -21,14 +21,13 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Production hashing costs about a second per user on these machines, and every test's
-    # personas create eight; tests check who may do what, not the hash's strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def _service_required(request):
     reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
     pytest.fail(f"TRACKER_REQUIRE_SERVICES is on but a server is missing: {'; '.join(reasons)}")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every persona has a password; the production hasher's 10^6 rounds would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

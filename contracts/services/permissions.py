@@ -43,6 +43,10 @@ def check_grant_terms(terms: dict) -> None:
 def _open_version(
     permission: DataUsePermission, *, change: str, reason: str, actor: Actor, at: datetime.datetime
 ) -> PermissionVersion:
+    current = permission.versions.filter(effective_to__isnull=True).first()
+    if current is not None and at < current.effective_from:
+        # Closing the version in force before it began would leave a range that ends before it starts.
+        raise ValidationError({"at": _("A change cannot take effect before the version in force began.")})
     permission.versions.filter(effective_to__isnull=True).update(effective_to=at)
     version = PermissionVersion(
         permission=permission,

@@ -53,6 +53,8 @@ def responsibility_assign(
         errors["raci"] = _("RACI must be one of R, A, C, I.")
     if valid_to is not None and valid_to <= valid_from:
         errors["valid_to"] = _("The end must be after the start.")
+    if contact is not None and not contact.memberships.filter(organization=party).exists():
+        errors["contact"] = _("The contact must act for the party.")
     if errors:
         raise ValidationError(errors)
     if raci == "A" and _overlapping_accountable(agreement.pk, area, valid_from, valid_to):

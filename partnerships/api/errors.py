@@ -21,8 +21,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
-                ("non_field_errors" if k == "__all__" else k): [str(m) for m in messages]
-                for k, messages in exc.message_dict.items()
+                ("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
+                for k, v in exc.message_dict.items()
             }
         else:
             detail = {"non_field_errors": [str(m) for m in exc.messages]}

@@ -13,7 +13,7 @@ class IdOrCodeRelatedField(serializers.RelatedField):
     """
 
     default_error_messages = {
-        "does_not_exist": _("No %(label)s with id or code %(value)s."),
+        "does_not_exist": _("No {label} with id or code {value}."),
         "incorrect_type": _("Give an id (integer) or a code (string)."),
     }
 
@@ -39,3 +39,24 @@ class IdOrCodeRelatedField(serializers.RelatedField):
 
     def to_representation(self, value):
         return value.pk
+
+
+try:  # Describe the field in the OpenAPI schema: an id or a code, rendered as the id.
+    from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+    from drf_spectacular.plumbing import build_basic_type
+    from drf_spectacular.types import OpenApiTypes
+
+    class IdOrCodeFieldExtension(OpenApiSerializerFieldExtension):
+        target_class = IdOrCodeRelatedField
+        match_subclasses = True
+
+        def map_serializer_field(self, auto_schema, direction):
+            if direction == "response":
+                return build_basic_type(OpenApiTypes.INT)
+            return {
+                "oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)],
+                "description": f"id or {self.target.code_field}",
+            }
+
+except ImportError:  # pragma: no cover - the schema is optional at run time
+    pass

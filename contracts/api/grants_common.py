@@ -1,0 +1,126 @@
+"""Pieces shared by the dataset, grant and responsibility endpoints."""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from contracts.selectors.agreements import agreements_visible_to
+from contracts.selectors.grants import datasets_visible_to
+from partnerships.actors import Actor, actor_for
+from partnerships.api.fields import IdOrCodeRelatedField
+from partnerships.codes import Role
+from partnerships.models import Organization
+
+
+def by_id_or_code(queryset, field: str, code_field: str, value: str):
+    """Filter on a related object named by id or by its unique code, as clients name them."""
+    q = Q(**{f"{field}__{code_field}": value})
+    if value.isdigit() and len(value) < 19:
+        q |= Q(**{f"{field}_id": int(value)})
+    return queryset.filter(q)
+
+
+def request_actor(request) -> Actor:
+    return actor_for(request.user)
+
+
+class OfficersWrite(BasePermission):
+    """Everyone signed in reads (rows are scoped by the selectors); only officers and admins write.
+
+    Checked before the object is fetched, so a partner, supervisor or auditor gets 403
+    for a write to an object they can see, and 404 still hides a foreign one from officers.
+    """
+
+    message = _("Only procurement officers and administrators may change this.")
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return request_actor(request).has_role(Role.OFFICER)
+
+
+def parse_instant(value: str, field: str = "at") -> datetime.datetime:
+    """An ISO-8601 instant from a query string; a bare date means its start, local time.
+
+    A '+' in an unencoded query string arrives as a space ("...T10:00:00 08:00"); put it back.
+    """
+    text = (value or "").strip()
+    if "T" in text and " " in text:
+        text = text.replace(" ", "+")
+    try:
+        instant = parse_datetime(text)
+        if instant is None and (day := parse_date(text)) is not None:
+            instant = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:
+        instant = None
+    if instant is None:
+        raise serializers.ValidationError({field: [_("Give an ISO-8601 instant, e.g. 2026-05-01T09:30:00+08:00.")]})
+    if timezone.is_naive(instant):
+        instant = timezone.make_aware(instant)
+    return instant
+
+
+def instant_param(request, field: str = "at") -> datetime.datetime | None:
+    value = request.query_params.get(field)
+    return None if value in (None, "") else parse_instant(value, field)
+
+
+class _ScopedField(IdOrCodeRelatedField):
+    """An id-or-code field whose choices are what the requesting person may see,
+    so a foreign object reads as unknown (400), never as forbidden."""
+
+    code_field = ""
+    label_name = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(code_field=self.code_field, label_text=self.label_name, **kwargs)
+
+    def scoped_queryset(self, actor: Actor):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.scoped_queryset(request_actor(self.context["request"]))
+
+
+class AgreementField(_ScopedField):
+    code_field, label_name = "reference", "agreement"
+
+    def scoped_queryset(self, actor):
+        return agreements_visible_to(actor)
+
+
+class DatasetField(_ScopedField):
+    code_field, label_name = "code", "dataset"
+
+    def scoped_queryset(self, actor):
+        return datasets_visible_to(actor)
+
+
+class OrganizationField(IdOrCodeRelatedField):
+    """Organizations by id or Unified Social Credit Code (credit codes are public registers)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Organization.objects.all())
+        super().__init__(code_field="credit_code", label_text="organization", **kwargs)
+
+
+class IdOrCodeFieldSchema(OpenApiSerializerFieldExtension):
+    """Describe id-or-code fields in the OpenAPI schema: an integer id or a string code in, the id out."""
+
+    target_class = "partnerships.api.fields.IdOrCodeRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return build_basic_type(OpenApiTypes.INT)
+        return {"oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)]}

@@ -1,0 +1,174 @@
+"""Writes to what hangs off an agreement: phases, milestones and obligations, documents."""
+
+import datetime
+import hashlib
+import mimetypes
+import os
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.codes import TRANSFER_MODELS, MilestoneKind, MilestoneStatus, PhaseKind
+from contracts.models import Agreement, AgreementVersion, Document, Milestone, Phase
+from contracts.services.common import require_manager
+from partnerships.actors import Actor
+from partnerships.models import Organization
+
+# Read uploads in 1 MiB pieces: the hash is computed as the file streams past,
+# never holding a whole contract scan in memory.
+CHUNK_SIZE = 1024 * 1024
+
+PHASE_DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
+
+
+def _check_order(errors: dict, start, end, end_field: str) -> None:
+    if start and end and end < start:
+        errors[end_field] = [_("The end date must not be before the start date.")]
+
+
+@transaction.atomic
+def phase_set(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    kind: str,
+    planned_start: datetime.date | None = None,
+    planned_end: datetime.date | None = None,
+    actual_start: datetime.date | None = None,
+    actual_end: datetime.date | None = None,
+) -> tuple[Phase, bool]:
+    """Record the planned and actual dates of one phase; returns (phase, created)."""
+    require_manager(actor, agreement)
+    errors = {}
+    if kind not in PhaseKind.values:
+        errors["kind"] = [_("Unknown phase.")]
+    elif kind == PhaseKind.TRANSFER and agreement.model not in TRANSFER_MODELS:
+        errors["kind"] = [_("Only BOT, BOOT, BTO, TOT and ROT agreements have a transfer phase.")]
+    _check_order(errors, planned_start, planned_end, "planned_end")
+    _check_order(errors, actual_start, actual_end, "actual_end")
+    if actual_start and actual_start > timezone.localdate():
+        errors["actual_start"] = [_("An actual date cannot be in the future.")]
+    if actual_end and actual_end > timezone.localdate():
+        errors["actual_end"] = [_("An actual date cannot be in the future.")]
+    if actual_end and not actual_start:
+        errors["actual_start"] = [_("A phase that ended must have started.")]
+    if errors:
+        raise ValidationError(errors)
+    return Phase.objects.update_or_create(
+        agreement=agreement,
+        kind=kind,
+        defaults=dict(
+            planned_start=planned_start, planned_end=planned_end, actual_start=actual_start, actual_end=actual_end
+        ),
+    )
+
+
+def _check_responsible(agreement: Agreement, responsible: Organization) -> None:
+    if responsible.pk not in (agreement.government_id, agreement.partner_id):
+        raise ValidationError({"responsible": _("The responsible party must be a party to this agreement.")})
+
+
+@transaction.atomic
+def milestone_add(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    title: str,
+    due_on: datetime.date,
+    responsible: Organization,
+    kind: str = MilestoneKind.MILESTONE,
+    description: str = "",
+) -> Milestone:
+    """A milestone (something delivered) or an obligation (a duty), owed by one party."""
+    require_manager(actor, agreement)
+    if kind not in MilestoneKind.values:
+        raise ValidationError({"kind": _("Unknown kind.")})
+    if not title or not title.strip():
+        raise ValidationError({"title": _("A title is required.")})
+    _check_responsible(agreement, responsible)
+    return Milestone.objects.create(
+        agreement=agreement,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        due_on=due_on,
+        responsible=responsible,
+    )
+
+
+@transaction.atomic
+def milestone_set_status(
+    *, actor: Actor, milestone: Milestone, status: str, met_on: datetime.date | None = None
+) -> Milestone:
+    """Record whether a milestone was met; ``met_on`` defaults to today for met and partially met."""
+    milestone = Milestone.objects.select_for_update().select_related("agreement").get(pk=milestone.pk)
+    require_manager(actor, milestone.agreement)
+    if status not in MilestoneStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    reached = status in (MilestoneStatus.MET, MilestoneStatus.PARTIALLY_MET)
+    if not reached and met_on is not None:
+        raise ValidationError({"met_on": _("Only a met or partially met milestone has a date it was met.")})
+    if met_on is not None and met_on > timezone.localdate():
+        raise ValidationError({"met_on": _("The date it was met cannot be in the future.")})
+    milestone.status = status
+    milestone.met_on = (met_on or timezone.localdate()) if reached else None
+    milestone.save(update_fields=["status", "met_on"])
+    return milestone
+
+
+def _short_name(name: str, limit: int = 120) -> str:
+    """Keep stored paths within the column: a long client file name is cut, its extension kept."""
+    base, ext = os.path.splitext(name or "document")
+    ext = ext[:16]
+    return (base[: limit - len(ext)] or "document") + ext
+
+
+def _hash_and_size(uploaded) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in uploaded.chunks(CHUNK_SIZE):
+        digest.update(chunk)
+        size += len(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest(), size
+
+
+@transaction.atomic
+def document_attach(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    uploaded,
+    title: str = "",
+    document_type: str = "contractSigned",
+    version_number: int | None = None,
+) -> Document:
+    """Store a signed contract, an amendment or a report, keeping its SHA-256 so anyone can
+    later prove the file they hold is the one on record."""
+    require_manager(actor, agreement)
+    version = None
+    if version_number is not None:
+        version = AgreementVersion.objects.filter(agreement=agreement, number=version_number).first()
+        if version is None:
+            raise ValidationError({"version": _("This agreement has no version %(n)s.") % {"n": version_number}})
+    sha256, size = _hash_and_size(uploaded)
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    name = _short_name(uploaded.name)
+    content_type = (getattr(uploaded, "content_type", "") or mimetypes.guess_type(name)[0] or "")[:100]
+    document = Document(
+        agreement=agreement,
+        version=version,
+        title=(title or name)[:300],
+        document_type=document_type,
+        sha256=sha256,
+        size=size,
+        content_type=content_type,
+        uploaded_by=actor.user,
+    )
+    # Saving the file after the fields are set: its storage path is derived from the hash.
+    document.file.save(name, uploaded, save=False)
+    document.save()
+    return document
