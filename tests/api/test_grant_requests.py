@@ -166,7 +166,10 @@ def test_change_request_on_a_grant_makes_its_next_version(world, client_for):
     v1, v2 = world.permission.versions.order_by("number")
     assert (v1.actions, v1.quota_count, v1.effective_to) == (["aggregate", "read"], 10_000, v2.effective_from)
     assert (v2.change, v2.grant_request.pk, v2.reason) == ("change", asked.data["id"], f"Grant request #{asked.data['id']} approved")
-    assert not hasattr(v1, "grant_request") or PermissionVersion.objects.filter(pk=v1.pk, grant_request__isnull=False).count() == 0
+    assert PermissionVersion.objects.filter(pk=v1.pk, grant_request__isnull=False).count() == 0
+    # The grant's history in the API names the request each version came from.
+    history = officer.get(f"/api/v1/permissions/{world.permission.pk}/versions/").json()["results"]
+    assert [(r["number"], r["grant_request"]) for r in history] == [(1, None), (2, asked.data["id"])]
 
 
 @pytest.mark.django_db
