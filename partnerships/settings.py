@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
         "PhaseKindEnum": "contracts.codes.PhaseKind",
         "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
         "RefusalReasonEnum": "contracts.codes.RefusalReason",
+        "GrantRequestStatusEnum": "contracts.codes.GrantRequestStatus",
+        "GrantRequestKindEnum": "contracts.codes.GrantRequestKind",
+        "GrantDecisionEnum": "contracts.codes.GrantDecision",
     },
 }
 

@@ -59,30 +59,68 @@ def grant_request_approved_terms(grant_request: GrantRequest) -> dict | None:
 
 
 def grant_requests_overdue(*, now: datetime.datetime, days: int) -> QuerySet[GrantRequest]:
-    """Pending requests filed more than ``days`` days before ``now`` (unscoped: for the alerting job)."""
-    return GrantRequest.objects.filter(status="pending", submitted_at__lte=now - datetime.timedelta(days=days))
+    """Pending requests filed more than ``days`` days before ``now`` and not yet alerted (unscoped: for the job)."""
+    return GrantRequest.objects.filter(
+        status="pending", overdue_alerted_at__isnull=True, submitted_at__lte=now - datetime.timedelta(days=days)
+    )
+
+
+def _covers(grant_request: GrantRequest, kind: str, allowed, observed) -> bool:
+    """Did the request ask for the use an alert of ``kind`` found (as far as the alert tells)?"""
+    asked_recipients = {o.pk for o in grant_request.recipients.all()}
+    if kind == "dataset_not_permitted":
+        return True
+    if kind == "action_not_permitted":
+        if isinstance(observed, list) and observed:
+            return set(observed) <= set(grant_request.actions)
+        return bool(set(grant_request.actions) - set(allowed if isinstance(allowed, list) else []))
+    if kind == "purpose_not_permitted":
+        if isinstance(observed, str):
+            return purpose_covered(observed, grant_request.purposes)
+        granted = allowed if isinstance(allowed, list) else []
+        return any(not purpose_covered(p, granted) for p in grant_request.purposes)
+    if kind == "recipient_not_approved":
+        if isinstance(observed, list) and observed:
+            return set(observed) <= asked_recipients
+        return bool(asked_recipients - set(allowed if isinstance(allowed, list) else []))
+    if kind == "quota_exceeded":
+        if grant_request.quota_count is None:
+            return True
+        if isinstance(observed, int):
+            return grant_request.quota_count >= observed
+        return isinstance(allowed, int) and grant_request.quota_count > allowed
+    if kind == "outside_validity":
+        granted = allowed if isinstance(allowed, dict) else {}
+        until = granted.get("valid_until")
+        return grant_request.valid_until is None or (
+            until is not None and grant_request.valid_until.isoformat() > until
+        )
+    return False
 
 
 def grant_requests_covering(
-    *, agreement_id: int, dataset_id: int | None, action: str | None = None, purpose: str | None = None
+    actor: Actor,
+    *,
+    agreement_id: int | None,
+    dataset_id: int | None,
+    kind: str,
+    allowed=None,
+    observed=None,
+    alert_id: int | None = None,
 ) -> list[GrantRequest]:
-    """Pending or refused requests of an agreement and dataset that asked for this kind of use.
+    """The requests an alert shows: pending or refused ones of its agreement and dataset that
+    asked for the kind of use it found, and any filed from the alert itself.
 
-    An alert about an action or purpose outside the grant shows these, so the
-    supervisor sees whether the partner had asked for it (and what was decided).
     The candidates are few (one agreement, one dataset), so the JSON lists are
     matched here rather than with database-specific JSON operators.
     """
-    if dataset_id is None:
+    if agreement_id is None or dataset_id is None:
         return []
-    candidates = GrantRequest.objects.filter(
-        agreement_id=agreement_id, dataset_id=dataset_id, status__in=["pending", "refused"]
-    ).order_by("-submitted_at", "-id")
+    candidates = grant_requests_visible_to(actor).filter(agreement_id=agreement_id, dataset_id=dataset_id)
     out = []
-    for grant_request in candidates:
-        if action and action not in grant_request.actions:
-            continue
-        if purpose and not purpose_covered(purpose, grant_request.purposes):
-            continue
-        out.append(grant_request)
+    for grant_request in candidates.order_by("-submitted_at", "-id"):
+        if alert_id is not None and grant_request.from_alert_id == alert_id:
+            out.append(grant_request)
+        elif grant_request.status in ("pending", "refused") and _covers(grant_request, kind, allowed, observed):
+            out.append(grant_request)
     return out
