@@ -148,7 +148,12 @@ def test_duties_end_with_validity_and_revocation(world):
     )
     revoked = f.dataset("REVOKED", world.bureau)
     permission = f.grant(
-        world.officer, world.agreement, revoked, valid_from=local(2026, 1, 1), declaration_schedule="yearly"
+        world.officer,
+        world.agreement,
+        revoked,
+        valid_from=local(2026, 1, 1),
+        declaration_schedule="yearly",
+        at=local(2026, 1, 1),  # granted then, so the revocation below comes after it
     )
     permission_set_status(
         actor=actor_for(world.officer), permission=permission, action="revoke", reason="Breach", at=local(2026, 3, 3)

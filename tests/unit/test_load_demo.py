@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from contracts.codes import Grade, PersonalInfo
@@ -42,9 +43,10 @@ def test_loading_twice_changes_nothing(demo):
 def test_one_user_per_role_signs_in_with_the_demo_password(demo):
     roles = {}
     for name in ("officer", "partner", "partner2", "supervisor", "auditor", "admin"):
-        user = authenticate(username=name, password="demo-pass-2026")
+        request = RequestFactory().post("/")  # the lockout backend judges per request
+        user = authenticate(request, username=name, password="demo-pass-2026")
         assert user is not None, name
-        assert authenticate(username=name, password="wrong") is None
+        assert authenticate(request, username=name, password="wrong") is None
         roles[name] = sorted(actor_for(user).orgs)
     assert roles == {
         "officer": ["officer"],
@@ -54,7 +56,7 @@ def test_one_user_per_role_signs_in_with_the_demo_password(demo):
         "auditor": ["auditor"],
         "admin": [],
     }
-    admin = authenticate(username="admin", password="demo-pass-2026")
+    admin = authenticate(RequestFactory().post("/"), username="admin", password="demo-pass-2026")
     assert (admin.is_superuser, admin.is_staff, actor_for(admin).is_admin) == (True, True, True)
 
 
