@@ -384,3 +384,14 @@ def test_list_filters(world, client_for, recipient):
     assert officer.get(URL, {"status": "refused"}).data["count"] == 0
     assert officer.get(URL, {"partner": world.other_partner_org.pk}).data["count"] == 0
     assert officer.get(URL, {"status": "nonsense"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_messages_in_chinese(world, client_for, recipient):
+    rid = ask_new(client_for(world.partner), world, recipient).data["id"]
+    officer = client_for(world.officer)
+    refused = officer.post(f"{URL}{rid}/refuse/", {"reason": "other"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert refused.json() == {"explanation": ["原因为“其他”时请说明拒绝理由。"]}
+    widened = officer.post(f"{URL}{rid}/approve/", {"actions": ["sell"]}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert widened.json() == {"actions": ["未申请的内容不能批准：sell"]}
+    assert officer.get(f"{URL}{rid}/", HTTP_ACCEPT_LANGUAGE="zh-CN").json()["status"] == "pending"  # codes stay codes
