@@ -27,10 +27,6 @@ def _actor(field):
     return actor_for(field.context["request"].user)
 
 
-ID_OR_CODE = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
-
-
-@extend_schema_field(ID_OR_CODE)
 class VisibleAgreementField(IdOrCodeRelatedField):
     def __init__(self, **kwargs):
         super().__init__(code_field="reference", label_text="agreement", **kwargs)
@@ -39,7 +35,6 @@ class VisibleAgreementField(IdOrCodeRelatedField):
         return agreements_visible_to(_actor(self))
 
 
-@extend_schema_field(ID_OR_CODE)
 class DatasetField(IdOrCodeRelatedField):
     """Any catalogued dataset: a partner asks for data it has not been granted yet."""
 
@@ -50,7 +45,6 @@ class DatasetField(IdOrCodeRelatedField):
         return Dataset.objects.all()
 
 
-@extend_schema_field(ID_OR_CODE)
 class OrganizationField(IdOrCodeRelatedField):
     def __init__(self, **kwargs):
         super().__init__(code_field="credit_code", label_text="organization", **kwargs)
