@@ -264,6 +264,9 @@ UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, m
 # A grant request still undecided after this many days alerts the officers' supervisors.
 GRANT_REQUEST_OVERDUE_DAYS = env_int("GRANT_REQUEST_OVERDUE_DAYS", 10, minimum=1)
 GRANT_REQUEST_ATTACHMENT_MAX_BYTES = env_int("GRANT_REQUEST_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")
+OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract tracker")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
