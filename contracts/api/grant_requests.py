@@ -3,12 +3,15 @@
 import django_filters
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from contracts.api.exports import JsonLdRenderer
 from contracts.api.grant_request_serializers import (
     ApproveInput,
     AttachmentInput,
@@ -21,6 +24,7 @@ from contracts.api.grant_request_serializers import (
     RefuseInput,
 )
 from contracts.codes import GrantRequestKind, GrantRequestStatus
+from contracts.exports.odrl_request import request_policy
 from contracts.models import GrantRequest
 from contracts.selectors.grant_requests import grant_requests_visible_to
 from contracts.services.grant_requests import (
@@ -119,6 +123,12 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         grant_request = self.get_object()
         grant_request = grant_request_refuse(actor=self.actor, grant_request=grant_request, **self._parse(RefuseInput))
         return self._detail(grant_request)
+
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=[JsonLdRenderer, JSONRenderer])
+    def odrl(self, request, pk=None):
+        """The request as an ODRL Request (JSON-LD), comparable rule by rule with the grant's ODRL export."""
+        return Response(request_policy(self.get_object(), base_url=request.build_absolute_uri("/")))
 
     @extend_schema(request=None, responses={200: GrantRequestDetailOutput})
     @action(detail=True, methods=["post"])
