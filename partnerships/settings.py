@@ -260,6 +260,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 # Product settings.
 USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 * 1024, minimum=1)
+# OpenAPI: a grant's purposes and a declaration's purpose are one code list; give it one enum name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PurposeEnum"] = "contracts.codes.Purpose"
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
 # A grant request still undecided after this many days alerts the officers' supervisors.
 GRANT_REQUEST_OVERDUE_DAYS = env_int("GRANT_REQUEST_OVERDUE_DAYS", 10, minimum=1)
