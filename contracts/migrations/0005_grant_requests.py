@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0003_usage_event_indexes'),
+        ('contracts', '0004_scope_scan'),
         ('partnerships', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

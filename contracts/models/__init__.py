@@ -3,6 +3,7 @@ from contracts.models.datasets import Dataset
 from contracts.models.permissions import DataUsePermission, PermissionVersion
 from contracts.models.requests import GrantRequest, GrantRequestAttachment, GrantRequestComment
 from contracts.models.responsibilities import ResponsibilityAssignment
+from contracts.models.scan import ScanWatermark, UsageBucket
 from contracts.models.usage import DeclarationIdempotencyKey, UsageDeclaration, UsageEvent
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "PermissionVersion",
     "Phase",
     "ResponsibilityAssignment",
+    "ScanWatermark",
+    "UsageBucket",
     "UsageDeclaration",
     "UsageEvent",
 ]
