@@ -325,3 +325,13 @@ def grant_request_withdraw(
     grant_request.decided_at = at or timezone.now()
     grant_request.save(update_fields=["status", "decided_at"])
     return grant_request
+
+
+def grant_request_claim_overdue(*, grant_request_id: int, at: datetime.datetime) -> bool:
+    """Mark a still-pending request as alerted for waiting. The conditional UPDATE is the claim:
+    of two runs of the overdue job, only one sees a row changed and raises the alert."""
+    return bool(
+        GrantRequest.objects.filter(pk=grant_request_id, status="pending", overdue_alerted_at__isnull=True).update(
+            overdue_alerted_at=at
+        )
+    )

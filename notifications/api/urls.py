@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from notifications.api.alert_requests import AlertRequestView
 from notifications.api.alerts import AlertViewSet
 from notifications.api.channels import ChannelViewSet, EscalationPolicyViewSet
 from notifications.api.inbox import InboxViewSet
@@ -12,4 +14,7 @@ router.register("silences", SilenceViewSet, basename="silence")
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("escalation-policies", EscalationPolicyViewSet, basename="escalation-policy")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("alerts/<int:pk>/request/", AlertRequestView.as_view(), name="alert-request"),
+]
