@@ -42,6 +42,8 @@ app.conf.update(
             "task": "notifications.alert_overdue_grant_requests",
             "schedule": crontab(minute=45),  # hourly: a request crosses its deadline at any hour
         },
+        # Anchor the audit chain daily, so a cut tail is caught (partnerships/audit/heads.py).
+        "record-audit-head": {"task": "partnerships.record_audit_head", "schedule": crontab(minute=10, hour=0)},
     },
 )
 app.autodiscover_tasks()

@@ -31,6 +31,7 @@ from contracts.selectors.agreements import can_declare_for, can_manage_agreement
 from contracts.services.common import require_manager
 from contracts.services.permissions import check_grant_terms, permission_change, permission_grant
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 
@@ -45,6 +46,19 @@ _NEW_DEFAULTS = {
     "delete_within_days": None,
     "anonymize_required": False,
 }
+
+
+def _audit(actor: Actor, action: str, grant_request: GrantRequest, *, before=None, after=None) -> None:
+    """One audit entry per step, for the government party's jurisdiction; called last, as the trail asks."""
+    audit_record(
+        actor=actor,
+        action=f"grant_request.{action}",
+        obj=grant_request,
+        object_type="grant_request",
+        before=before,
+        after=after,
+        organization=grant_request.agreement.government_id,
+    )
 
 
 def _require_pending(grant_request: GrantRequest) -> None:
@@ -148,6 +162,22 @@ def grant_request_submit(
         **terms,
     )
     grant_request.recipients.set(recipient_ids)
+    _audit(
+        actor,
+        "submit",
+        grant_request,
+        after={
+            "agreement": agreement.pk,
+            "dataset": dataset.code,
+            "kind": kind,
+            "permission": permission.pk if permission else None,
+            "base_version": base_version,
+            "justification": grant_request.justification,
+            "from_alert": from_alert_id,
+            **terms,
+            "recipients": recipient_ids,
+        },
+    )
     return grant_request
 
 
@@ -169,9 +199,11 @@ def grant_request_comment(
     _require_pending(grant_request)
     if not body or not body.strip():
         raise ValidationError({"body": _("Write the comment.")})
-    return GrantRequestComment.objects.create(
+    comment = GrantRequestComment.objects.create(
         request=grant_request, author=actor.user, side=side, body=body.strip(), created_at=at or timezone.now()
     )
+    _audit(actor, "comment", grant_request, after={"comment": comment.pk, "side": side, "body": comment.body})
+    return comment
 
 
 @transaction.atomic
@@ -198,6 +230,12 @@ def grant_request_attach(*, actor: Actor, grant_request: GrantRequest, file, tit
     )
     attachment.file.save(file.name or "attachment", file, save=False)
     attachment.save()
+    _audit(
+        actor,
+        "attach",
+        grant_request,
+        after={"attachment": attachment.pk, "title": attachment.title, "sha256": attachment.sha256, "size": attachment.size},
+    )
     return attachment
 
 
@@ -282,6 +320,21 @@ def grant_request_approve(
     if grant_request.permission_id is None:
         grant_request.permission = permission
     grant_request.save()
+    _audit(
+        actor,
+        "approve",
+        grant_request,
+        before={"status": "pending"},
+        after={
+            "status": "approved",
+            "decision": grant_request.decision,
+            "narrowed_fields": narrowed,
+            "note": grant_request.decision_note,
+            "permission": permission.pk,
+            "version": version.number,
+            **approved,
+        },
+    )
     return grant_request
 
 
@@ -310,6 +363,13 @@ def grant_request_refuse(
     grant_request.decided_by = actor.user
     grant_request.decided_at = at or timezone.now()
     grant_request.save()
+    _audit(
+        actor,
+        "refuse",
+        grant_request,
+        before={"status": "pending"},
+        after={"status": "refused", "reason": reason, "explanation": explanation},
+    )
     return grant_request
 
 
@@ -324,6 +384,7 @@ def grant_request_withdraw(
     grant_request.status = "withdrawn"
     grant_request.decided_at = at or timezone.now()
     grant_request.save(update_fields=["status", "decided_at"])
+    _audit(actor, "withdraw", grant_request, before={"status": "pending"}, after={"status": "withdrawn"})
     return grant_request
 
 

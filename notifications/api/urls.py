@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from notifications.api.alert_requests import AlertRequestView
@@ -16,5 +16,6 @@ router.register("escalation-policies", EscalationPolicyViewSet, basename="escala
 
 urlpatterns = [
     *router.urls,
+    path("", include("notifications.api.urls_accountability")),
     path("alerts/<int:pk>/request/", AlertRequestView.as_view(), name="alert-request"),
 ]
