@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "partnerships.context_processors.tracker",
             ],
         },
     },
@@ -122,6 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["partnerships.formats"]
 TIME_ZONE = env_str("TRACKER_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

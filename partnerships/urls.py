@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partnerships import health, metrics
 
@@ -10,11 +10,15 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file, which the content security policy allows.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("partnerships.api.urls")),
     path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Pages (server-rendered), one URL module per app.
     path("", include("partnerships.audit.urls")),
-    # Pages (server-rendered) are added by the web interface.
+    path("", include("partnerships.urls_pages")),
+    path("", include("contracts.urls_pages")),
+    path("", include("notifications.urls_pages")),
 ]

@@ -3,8 +3,25 @@ import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from notifications.transports.base import Transport, TransportError
+
+
+# A channel has no language of its own: alert e-mails carry the text in Chinese, then in English.
+EMAIL_LANGUAGES = ("zh-hans", "en")
+
+
+def email_body(notification) -> str:
+    """The alert in words, in each language; notices without an alert keep their own text."""
+    if notification.alert_id is None:
+        return notification.body
+    parts = []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            parts.append(render_to_string("notifications/email/alert.txt", {"alert": notification.alert}).strip())
+    return "\n\n----------\n\n".join(parts) + "\n"
 
 
 class EmailTransport(Transport):
@@ -13,7 +30,7 @@ class EmailTransport(Transport):
     def send(self, notification) -> int | None:
         message = EmailMessage(
             subject=notification.subject,
-            body=notification.body,
+            body=email_body(notification),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[self.channel.target],
         )

@@ -14,10 +14,6 @@ URL = "/api/v1/agreements/{}/accountability/"
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def iso(value: datetime.datetime) -> str:
     return value.isoformat()

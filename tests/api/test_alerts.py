@@ -6,7 +6,6 @@ from notifications.models import Alert, AlertEvent, Notification
 from notifications.services.checks import declaration_check
 from tests import factories as f
 from tests.notifications.builders import declaration
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from notifications.models import Alert
 from notifications.tasks import check_declaration
 from tests import factories as f
 from tests.notifications.builders import last_month
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

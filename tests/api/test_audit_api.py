@@ -10,10 +10,6 @@ from partnerships.models import AuditEntry
 URL = "/api/v1/audit/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def seqs(response):
     assert response.status_code == 200, response.content

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from notifications.models import Channel, Notification, Silence
 from notifications.services.alerts import alert_raise
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

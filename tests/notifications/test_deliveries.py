@@ -13,7 +13,6 @@ from notifications.models import Alert, Channel, DeliveryAttempt, Notification
 from notifications.services.alerts import alert_raise
 from notifications.services.deliveries import backoff_seconds, channel_send_test, deliveries_due, delivery_attempt
 from partnerships.actors import actor_for
-from tests.notifications.fast import fast_passwords  # noqa: F401
 from tests.notifications.receiver import Receiver
 
 pytestmark = pytest.mark.django_db

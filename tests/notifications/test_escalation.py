@@ -14,7 +14,6 @@ from notifications.services.expiry import expiry_warnings
 from notifications.services.silences import silence_create
 from partnerships.actors import actor_for
 from tests import factories as f
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

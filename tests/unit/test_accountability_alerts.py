@@ -12,10 +12,6 @@ from partnerships.actors import actor_for
 TICK = datetime.timedelta(microseconds=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def raise_alert(world, key, kind="quota_exceeded"):
     alert, created = alert_raise(

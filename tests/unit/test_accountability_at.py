@@ -20,10 +20,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = datetime.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def summary(report: dict) -> dict:
     """The parts each instant is checked on, in exact values."""

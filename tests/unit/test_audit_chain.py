@@ -25,16 +25,9 @@ from partnerships.audit.canonical import GENESIS, entry_hash
 from partnerships.audit.heads import audit_head_record
 from partnerships.audit.verify import verify_chain
 from partnerships.models import AuditEntry, AuditHead
-from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_POSTGRES = settings.DB_VENDOR == "postgresql"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Seven personas with the default hasher cost seconds per test; the hash strength is not under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def tamper(sql: str, params=()) -> None:

@@ -22,10 +22,6 @@ from partnerships.services import organization_create, partnership_create, user_
 from partnerships.validators import make_credit_code
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def last(action):
     return AuditEntry.objects.filter(action=action).order_by("-seq").first()

@@ -10,7 +10,6 @@ from contracts.services.permissions import permission_set_status
 from partnerships.actors import actor_for
 from tests import factories as f
 from tests.notifications.builders import declaration, last_month
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from notifications.models import Alert
 from notifications.services.checks import duties_check
 from tests import factories as f
 from tests.notifications.builders import declaration, events
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

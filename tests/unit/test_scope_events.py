@@ -12,7 +12,6 @@ from contracts.services.permissions import permission_change, permission_set_sta
 from partnerships.actors import actor_for
 from tests import factories as f
 from tests.notifications.builders import events
-from tests.notifications.fast import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
