@@ -210,3 +210,29 @@ class ViolationKind(models.TextChoices):
     QUOTA_EXCEEDED = "quota_exceeded", _("Quota exceeded")
     DECLARATION_MISSING = "declaration_missing", _("Declaration missing")
     UNDECLARED_USAGE = "undeclared_usage", _("Undeclared usage")
+
+
+class GrantRequestKind(models.TextChoices):
+    NEW = "new", _("New grant")
+    CHANGE = "change", _("Change to a grant")
+
+
+class GrantRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class GrantDecision(models.TextChoices):
+    FULL = "full", _("Approved in full")
+    NARROWED = "narrowed", _("Approved narrowed")
+
+
+class RefusalReason(models.TextChoices):
+    NOT_NECESSARY = "not_necessary", _("Not necessary for the agreed service")
+    EXCEEDS_PURPOSE = "exceeds_purpose", _("Exceeds the purpose of the agreement")
+    SECURITY_RISK = "security_risk", _("Data security risk")
+    PERSONAL_INFORMATION = "personal_information", _("Personal information protection")
+    LEGAL_BASIS_MISSING = "legal_basis_missing", _("No legal basis")
+    OTHER = "other", _("Other")

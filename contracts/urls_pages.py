@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from contracts.views import agreements, declarations, duties, grants, matrix, parts, uploads
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("declarations/new/", declarations.declaration_create, name="declaration-create"),
     path("declarations/<int:pk>/", declarations.declaration_detail, name="declaration-detail"),
     path("upload/", uploads.upload, name="upload"),
+    path("grant-requests/", include("contracts.urls_grant_request_pages")),
 ]

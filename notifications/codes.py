@@ -12,6 +12,7 @@ class OtherAlertKind(models.TextChoices):
     AGREEMENT_EXPIRING = "agreement_expiring", _("Agreement expiring")
     DEAD_LETTER = "dead_letter", _("Background job given up")
     CHANNEL_DISABLED = "channel_disabled", _("Notification channel disabled")
+    GRANT_REQUEST_OVERDUE = "grant_request_overdue", _("Grant request waiting for a decision")
 
 
 ALERT_KIND_CHOICES = list(ViolationKind.choices) + list(OtherAlertKind.choices)

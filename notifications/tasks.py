@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from notifications.jobs import CappedTask
-from notifications.services import checks, deliveries, escalation, expiry
+from notifications.services import checks, deliveries, escalation, expiry, grant_requests
 
 
 @shared_task(name="notifications.check_declaration", base=CappedTask)
@@ -34,6 +34,11 @@ def escalate_alerts() -> int:
 @shared_task(name="notifications.warn_expiring", base=CappedTask)
 def warn_expiring() -> int:
     return expiry.expiry_warnings()
+
+
+@shared_task(name="notifications.alert_overdue_grant_requests", base=CappedTask)
+def alert_overdue_grant_requests() -> int:
+    return grant_requests.grant_requests_overdue_alert()
 
 
 @shared_task(name="notifications.deliver", base=CappedTask)

@@ -188,6 +188,10 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "contracts.codes.MilestoneKind",
         "PhaseKindEnum": "contracts.codes.PhaseKind",
         "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
+        "RefusalReasonEnum": "contracts.codes.RefusalReason",
+        "GrantRequestStatusEnum": "contracts.codes.GrantRequestStatus",
+        "GrantRequestKindEnum": "contracts.codes.GrantRequestKind",
+        "GrantDecisionEnum": "contracts.codes.GrantDecision",
         "AlertKindEnum": "notifications.codes.ALERT_KIND_CHOICES",
         "AlertStatusEnum": "notifications.codes.AlertStatus",
         "ChannelKindEnum": "notifications.codes.ChannelKind",
@@ -276,6 +280,9 @@ USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 
 # OpenAPI: a grant's purposes and a declaration's purpose are one code list; give it one enum name.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PurposeEnum"] = "contracts.codes.Purpose"
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
+# A grant request still undecided after this many days alerts the officers' supervisors.
+GRANT_REQUEST_OVERDUE_DAYS = env_int("GRANT_REQUEST_OVERDUE_DAYS", 10, minimum=1)
+GRANT_REQUEST_ATTACHMENT_MAX_BYTES = env_int("GRANT_REQUEST_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 # OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")
 OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract tracker")

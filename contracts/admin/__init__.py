@@ -1,2 +1,2 @@
 # One admin module per area.
-from contracts.admin import agreements, grants  # noqa: F401
+from contracts.admin import agreements, grant_requests, grants  # noqa: F401

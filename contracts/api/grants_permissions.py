@@ -132,6 +132,6 @@ class PermissionViewSet(
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):
         permission = self.get_object()
-        history = permission.versions.select_related("changed_by").order_by("number")
+        history = permission.versions.select_related("changed_by", "grant_request").order_by("number")
         page = self.paginate_queryset(history)
         return self.get_paginated_response(PermissionVersionSerializer(page, many=True).data)

@@ -69,11 +69,20 @@ class PermissionVersionSerializer(serializers.ModelSerializer):
 
     terms = serializers.SerializerMethodField()
     changed_by = serializers.SerializerMethodField()
+    grant_request = serializers.SerializerMethodField()
 
     class Meta:
         model = PermissionVersion
-        fields = ["number", "change", "status", "terms", "effective_from", "effective_to", "changed_by", "reason"]
+        fields = [
+            "number", "change", "status", "terms", "effective_from", "effective_to", "changed_by", "reason",
+            "grant_request",
+        ]  # fmt: skip
         read_only_fields = fields
+
+    def get_grant_request(self, obj) -> int | None:
+        """The approved grant request this version came from, if any."""
+        grant_request = getattr(obj, "grant_request", None)
+        return grant_request.pk if grant_request is not None else None
 
     def get_terms(self, obj) -> dict:
         out = {}

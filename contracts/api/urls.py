@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("contracts.api.urls_grants")),
     path("", include("contracts.api.urls_usage")),
     path("", include("contracts.api.urls_accountability")),
+    path("", include("contracts.api.urls_requests")),
 ]

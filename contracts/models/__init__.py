@@ -1,6 +1,7 @@
 from contracts.models.agreements import Agreement, AgreementTransition, AgreementVersion, Document, Milestone, Phase
 from contracts.models.datasets import Dataset
 from contracts.models.permissions import DataUsePermission, PermissionVersion
+from contracts.models.requests import GrantRequest, GrantRequestAttachment, GrantRequestComment
 from contracts.models.responsibilities import ResponsibilityAssignment
 from contracts.models.scan import ScanWatermark, UsageBucket
 from contracts.models.usage import DeclarationIdempotencyKey, UsageDeclaration, UsageEvent
@@ -13,6 +14,9 @@ __all__ = [
     "Dataset",
     "DeclarationIdempotencyKey",
     "Document",
+    "GrantRequest",
+    "GrantRequestAttachment",
+    "GrantRequestComment",
     "Milestone",
     "PermissionVersion",
     "Phase",

@@ -1,11 +1,12 @@
 """/api/v1/alerts/: read alerts in scope; acknowledge, resolve, dismiss."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from notifications.api.alert_requests import RelatedRequestSerializer, related_requests
 from notifications.codes import ALERT_KIND_CHOICES, AlertStatus, Severity
 from notifications.models import Alert, AlertEvent
 from notifications.selectors import alerts_visible_to
@@ -39,10 +40,16 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AlertDetailSerializer(AlertSerializer):
     history = AlertEventSerializer(source="events", many=True, read_only=True)
+    related_requests = serializers.SerializerMethodField()
 
     class Meta(AlertSerializer.Meta):
-        fields = AlertSerializer.Meta.fields + ["history"]
+        fields = AlertSerializer.Meta.fields + ["history", "related_requests"]
         read_only_fields = fields
+
+    @extend_schema_field(RelatedRequestSerializer(many=True))
+    def get_related_requests(self, alert) -> list[dict]:
+        """Pending or refused grant requests that asked for this kind of use, and any filed from this alert."""
+        return related_requests(alert, self.context.get("request"))
 
 
 class CommentSerializer(serializers.Serializer):
@@ -89,7 +96,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         alert = service(actor=actor_for(request.user), alert=alert, **{target: data.validated_data[field]})
-        return Response(AlertDetailSerializer(self.get_queryset().get(pk=alert.pk)).data)
+        return Response(AlertDetailSerializer(self.get_queryset().get(pk=alert.pk), context={"request": request}).data)
 
     @extend_schema(request=CommentSerializer, responses=AlertDetailSerializer)
     @action(detail=True, methods=["post"])

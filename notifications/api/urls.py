@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from notifications.api.alert_requests import AlertRequestView
 from notifications.api.alerts import AlertViewSet
 from notifications.api.channels import ChannelViewSet, EscalationPolicyViewSet
 from notifications.api.inbox import InboxViewSet
@@ -16,4 +17,5 @@ router.register("escalation-policies", EscalationPolicyViewSet, basename="escala
 urlpatterns = [
     *router.urls,
     path("", include("notifications.api.urls_accountability")),
+    path("alerts/<int:pk>/request/", AlertRequestView.as_view(), name="alert-request"),
 ]
