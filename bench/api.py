@@ -1,0 +1,167 @@
+"""Declaration POSTs against a bare JSON endpoint on the same gunicorn server.
+
+    DATABASE_URL=postgres://... python bench/api.py [--clients 8] [--seconds 15]
+
+Starts gunicorn with the production settings (plus a bare endpoint, bench/urls.py),
+loads demo-sized data, then runs the same number of concurrent keep-alive clients
+against each endpoint in turn. Prints declare_rps, bare_rps, declare_p95_ms and, last,
+declare_vs_bare (the ratio is what to compare across machines).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict) -> tuple[str, dict]:
+    """Migrate, create an agreement with a grant and a partner token; return the token and a body."""
+    script = r"""
+import datetime, json
+import django
+django.setup()
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+call_command("migrate", verbosity=0)
+from contracts.models import Agreement
+from partnerships.models import Organization
+from tests import factories as f
+from partnerships.actors import actor_for
+if not Agreement.objects.filter(reference="BENCH-API-1").exists():
+    gov = f.organization("Bench bureau", "government", "330000")
+    ent = f.organization("Bench partner", "enterprise", "330100")
+    officer = f.user(f"bench-officer-{gov.pk}", (gov, "officer"))
+    partner = f.user(f"bench-partner-{ent.pk}", (ent, "partner"))
+    ds = f.dataset(f"BENCH-DS-{gov.pk}", gov)
+    a = f.agreement(officer, gov, ent, reference="BENCH-API-1")
+    f.grant(officer, a, ds)
+a = Agreement.objects.get(reference="BENCH-API-1")
+from partnerships.models import Membership
+user = Membership.objects.filter(organization=a.partner, role="partner").first().user
+token, _ = Token.objects.get_or_create(user=user)
+ds = a.permissions.first().dataset
+today = timezone.localdate()
+start = today.replace(day=1) - datetime.timedelta(days=1)
+body = {"agreement": a.reference, "dataset": ds.code, "period_start": start.replace(day=1).isoformat(),
+        "period_end": start.isoformat(), "purpose": "ImprovePublicServices", "actions": ["read"],
+        "record_count": 120, "recipients": [], "note": "bench"}
+print(json.dumps({"token": token.key, "body": body}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout.strip().splitlines()[-1]
+    data = json.loads(out)
+    return data["token"], data["body"]
+
+
+def run_clients(port: int, path: str, headers: dict, body: bytes, clients: int, seconds: float):
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, codes = [], {}
+        while time.perf_counter() < stop_at:
+            started = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            codes[response.status] = codes.get(response.status, 0) + 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            for code, n in codes.items():
+                statuses[code] = statuses.get(code, 0) + n
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
+    return len(latencies) / elapsed, p95 * 1000, statuses
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("bench/api.py runs against PostgreSQL: set DATABASE_URL=postgres://...")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "API_THROTTLE_USER": "1000000/minute",
+        "LOG_LEVEL": "WARNING",
+        "DB_CONN_MAX_AGE": "60",
+        "PYTHONPATH": str(ROOT),
+    }
+    token, body = prepare(env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "partnerships.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        payload = json.dumps(body).encode()
+        common = {"Content-Type": "application/json", "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+        declare_headers = {**common, "Authorization": f"Token {token}"}
+        run_clients(port, "/bench/bare/", common, payload, args.clients, 2)  # warm up
+        run_clients(port, "/api/v1/declarations/", declare_headers, payload, args.clients, 2)
+        bare_rps, bare_p95, bare_codes = run_clients(port, "/bench/bare/", common, payload, args.clients, args.seconds)
+        declare_rps, declare_p95, declare_codes = run_clients(
+            port, "/api/v1/declarations/", declare_headers, payload, args.clients, args.seconds
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    if set(declare_codes) != {201} or set(bare_codes) != {201}:
+        sys.exit(f"unexpected statuses: declare {declare_codes}, bare {bare_codes}")
+    print(f"clients={args.clients}")
+    print(f"bare_p95_ms={bare_p95:.1f}")
+    print(f"declare_rps={declare_rps:.0f}")
+    print(f"bare_rps={bare_rps:.0f}")
+    print(f"declare_p95_ms={declare_p95:.1f}")
+    print(f"declare_vs_bare={declare_rps / bare_rps:.2f}")
+
+
+if __name__ == "__main__":
+    main()
