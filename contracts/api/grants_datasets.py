@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from contracts.api.grants_common import OfficersWrite, request_actor
+from contracts.api.grants_common import OfficersWrite, by_id_or_code, request_actor
 from contracts.codes import Grade, PersonalInfo
 from contracts.models import Dataset
 from contracts.selectors.grants import datasets_visible_to
@@ -55,9 +55,7 @@ class DatasetFilter(django_filters.FilterSet):
         fields = ["grade", "personal_info", "owner", "search"]
 
     def filter_owner(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(Q(owner_id=int(value)) | Q(owner__credit_code=value))
-        return queryset.filter(owner__credit_code=value)
+        return by_id_or_code(queryset, "owner", "credit_code", value)
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(name_en__icontains=value))
