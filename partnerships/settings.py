@@ -257,6 +257,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 # Product settings.
 USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 * 1024, minimum=1)
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
+# OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")
+OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract tracker")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,9 +4,6 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -113,14 +110,3 @@ class OrganizationField(IdOrCodeRelatedField):
         kwargs.setdefault("queryset", Organization.objects.all())
         super().__init__(code_field="credit_code", label_text="organization", **kwargs)
 
-
-class IdOrCodeFieldSchema(OpenApiSerializerFieldExtension):
-    """Describe id-or-code fields in the OpenAPI schema: an integer id or a string code in, the id out."""
-
-    target_class = "partnerships.api.fields.IdOrCodeRelatedField"
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        if direction == "response":
-            return build_basic_type(OpenApiTypes.INT)
-        return {"oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)]}

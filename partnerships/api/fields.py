@@ -1,6 +1,9 @@
 """Clients may name an agreement, dataset or organization by id or by its unique code."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 
@@ -41,22 +44,17 @@ class IdOrCodeRelatedField(serializers.RelatedField):
         return value.pk
 
 
-try:  # Describe the field in the OpenAPI schema: an id or a code, rendered as the id.
-    from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-    from drf_spectacular.plumbing import build_basic_type
-    from drf_spectacular.types import OpenApiTypes
 
-    class IdOrCodeFieldExtension(OpenApiSerializerFieldExtension):
-        target_class = IdOrCodeRelatedField
-        match_subclasses = True
+class IdOrCodeFieldExtension(OpenApiSerializerFieldExtension):
+    """In the OpenAPI schema: an id or a code in, the id out."""
 
-        def map_serializer_field(self, auto_schema, direction):
-            if direction == "response":
-                return build_basic_type(OpenApiTypes.INT)
-            return {
-                "oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)],
-                "description": f"id or {self.target.code_field}",
-            }
+    target_class = IdOrCodeRelatedField
+    match_subclasses = True
 
-except ImportError:  # pragma: no cover - the schema is optional at run time
-    pass
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return build_basic_type(OpenApiTypes.INT)
+        return {
+            "oneOf": [build_basic_type(OpenApiTypes.INT), build_basic_type(OpenApiTypes.STR)],
+            "description": f"id or {self.target.code_field}",
+        }
