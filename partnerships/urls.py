@@ -17,3 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Pages (server-rendered) are added by the web interface.
 ]
+
+# /api/ paths that match no route answer in the API's JSON error shape.
+handler404 = "partnerships.api.fallback.not_found"
+handler500 = "partnerships.api.fallback.server_error"
