@@ -261,6 +261,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 # Product settings.
 USAGE_EVENTS_MAX_BODY_BYTES = env_int("USAGE_EVENTS_MAX_BODY_BYTES", 512 * 1024 * 1024, minimum=1)
+# OpenAPI: a grant's purposes and a declaration's purpose are one code list; give it one enum name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["PurposeEnum"] = "contracts.codes.Purpose"
 UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, minimum=0)
 # OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")

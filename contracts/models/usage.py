@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,22 +64,44 @@ class DeclarationIdempotencyKey(models.Model):
 class UsageEvent(models.Model):
     """An access observed by the data-exchange platform or an API gateway; high volume.
 
-    Foreign keys are plain columns without database constraints: ingestion has
-    already resolved and scoped them, and constraint checks would slow COPY.
+    Foreign keys are plain columns without database constraints or indexes of
+    their own: ingestion has already resolved and scoped them, and every index
+    is paid for on each of millions of inserts. The indexes kept are the ones
+    readers need: the primary key (the scope check scans new events by id from
+    its watermark), (source, event_id) for deduplication, and (agreement,
+    dataset, occurred_at) for sums per grant and period; its prefix serves
+    lookups by agreement.
+
+    Not partitioned by month: PostgreSQL requires a unique constraint on a
+    partitioned table to include the partition key, so (source, event_id)
+    could then no longer be deduplicated across months. And what a load costs
+    per row (bench/ingest.py, and the same INSERT timed in psql with and without
+    each index) is the maintenance of these three indexes, which partitions
+    would not remove, only split. Revisit with retention: dropping a whole
+    month is where partitions win.
     """
 
     source = models.CharField(max_length=64)
     event_id = models.CharField(max_length=128)
     occurred_at = models.DateTimeField()
-    agreement = models.ForeignKey(Agreement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    dataset = models.ForeignKey(Dataset, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    dataset = models.ForeignKey(Dataset, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
     purpose = models.CharField(max_length=40, choices=Purpose.choices)
     record_count = models.BigIntegerField(default=1)
     recipient = models.ForeignKey(
-        Organization, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    received_at = models.DateTimeField(default=timezone.now)
+    # db_default: ingestion COPYs rows straight into the table, outside the ORM.
+    received_at = models.DateTimeField(default=timezone.now, db_default=Now())
 
     class Meta:
         constraints = [

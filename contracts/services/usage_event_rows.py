@@ -1,0 +1,234 @@
+"""Turning one line of a usage-event body into a row ready for COPY, or into field errors.
+
+This runs once per event, up to millions of times per request, so it checks
+against in-memory maps built once per request (the caller's agreements, the
+dataset catalogue) and does nothing else: no query, no model instance.
+"""
+
+import csv
+import datetime
+import json
+
+from django.utils import timezone
+
+from contracts.codes import Action, Purpose
+
+# Column order of a staged row (see usage_event_writers).
+ROW_COLUMNS = (
+    "source",
+    "event_id",
+    "occurred_at",
+    "agreement_id",
+    "dataset_id",
+    "action",
+    "purpose",
+    "record_count",
+    "recipient_id",
+)
+FIELDS = ("source", "event_id", "occurred_at", "agreement", "dataset", "action", "purpose", "record_count", "recipient")
+REQUIRED = frozenset(FIELDS) - {"record_count", "recipient"}
+KNOWN = frozenset(FIELDS)
+
+ACTIONS = frozenset(Action.values)
+PURPOSES = frozenset(Purpose.values)
+MAX_BIGINT = 2**63 - 1
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
+_ABSENT = object()
+# Clocks of gateways drift; an event stamped more than a day ahead is a wrong stamp, not a use.
+FUTURE_SLACK = datetime.timedelta(days=1)
+
+
+class EventRowParser:
+    """Validates events against one caller's agreements.
+
+    ``agreements`` maps id and reference to the ids the caller may send evidence
+    for; ``datasets`` maps id and code, ``organizations`` id and credit code, to ids.
+    """
+
+    def __init__(self, *, agreements: dict, datasets: dict, organizations: dict, now: datetime.datetime | None = None):
+        self.agreements = agreements
+        self.datasets = datasets
+        self.organizations = organizations
+        self.latest = (now or timezone.now()) + FUTURE_SLACK
+        self.default_tz = timezone.get_default_timezone()
+
+    # -- one event ---------------------------------------------------------
+
+    def from_mapping(self, obj) -> tuple | dict:
+        """A row tuple, or ``{field: [message]}`` when the event is refused.
+
+        The fast path takes a well-formed event in a few attribute-free checks;
+        anything it does not like goes to ``_checked``, which names every problem.
+        """
+        if type(obj) is not dict:
+            return self._checked(obj)
+        try:
+            source = obj["source"]
+            event_id = obj["event_id"]
+            agreement = obj["agreement"]
+            dataset = obj["dataset"]
+            action = obj["action"]
+            purpose = obj["purpose"]
+            occurred_at = obj["occurred_at"]
+            record_count = obj.get("record_count", _ABSENT)
+            recipient = obj.get("recipient", _ABSENT)
+            # Seven required fields plus the optional ones present: any other key is unknown.
+            if len(obj) != 7 + (record_count is not _ABSENT) + (recipient is not _ABSENT):
+                return self._checked(obj)
+            if record_count is _ABSENT:
+                record_count = 1
+            if (
+                type(source) is str and 0 < len(source) <= 64 and "\x00" not in source
+                and type(event_id) is str and 0 < len(event_id) <= 128 and "\x00" not in event_id
+                and (type(agreement) is str or type(agreement) is int)
+                and (type(dataset) is str or type(dataset) is int)
+                and action in ACTIONS and purpose in PURPOSES
+                and type(record_count) is int and 0 <= record_count <= MAX_BIGINT
+                and (recipient is _ABSENT or recipient is None)
+                and type(occurred_at) is str
+            ):  # fmt: skip
+                agreement_id = self.agreements.get(agreement)
+                dataset_id = self.datasets.get(dataset)
+                instant = self._instant(occurred_at)
+                if agreement_id is not None and dataset_id is not None and type(instant) is not str:
+                    return (source, event_id, instant, agreement_id, dataset_id, action, purpose, record_count, None)
+        except (KeyError, TypeError):  # a missing field, or an unhashable value in a set look-up
+            pass
+        return self._checked(obj)
+
+    def _checked(self, obj) -> tuple | dict:
+        """Every check, one by one, collecting a message per field."""
+        if type(obj) is not dict:
+            return {"non_field_errors": ["Each line must be a JSON object."]}
+        if not obj.keys() <= KNOWN:
+            return {name: ["Unknown field."] for name in sorted(obj.keys() - KNOWN)}
+        errors = None
+        get = obj.get
+
+        source = get("source")
+        if type(source) is not str or not 0 < len(source) <= 64 or "\x00" in source:
+            errors = {"source": ["Give the source system (1 to 64 characters)."]}
+
+        event_id = get("event_id")
+        if type(event_id) is int and not isinstance(event_id, bool) and 0 <= event_id <= MAX_BIGINT:
+            event_id = str(event_id)
+        if type(event_id) is not str or not 0 < len(event_id) <= 128 or "\x00" in event_id:
+            errors = errors or {}
+            errors["event_id"] = ["Give the event id (1 to 128 characters)."]
+
+        occurred_at = self._instant(get("occurred_at"))
+        if type(occurred_at) is str:
+            errors = errors or {}
+            errors["occurred_at"] = [occurred_at]
+
+        agreement = get("agreement")
+        agreement_id = self.agreements.get(agreement) if type(agreement) in (int, str) else None
+        if agreement_id is None:
+            errors = errors or {}
+            errors["agreement"] = ["No agreement of yours with this id or reference." if agreement is not None
+                                   else "This field is required."]
+
+        dataset = get("dataset")
+        dataset_id = self.datasets.get(dataset) if type(dataset) in (int, str) else None
+        if dataset_id is None:
+            errors = errors or {}
+            errors["dataset"] = ["Unknown dataset id or code." if dataset is not None else "This field is required."]
+
+        action = get("action")
+        if action not in ACTIONS:
+            errors = errors or {}
+            errors["action"] = ["Unknown ODRL action." if action is not None else "This field is required."]
+
+        purpose = get("purpose")
+        if purpose not in PURPOSES:
+            errors = errors or {}
+            errors["purpose"] = ["Unknown purpose." if purpose is not None else "This field is required."]
+
+        record_count = get("record_count", 1)
+        if type(record_count) is not int or not 0 <= record_count <= MAX_BIGINT:
+            errors = errors or {}
+            errors["record_count"] = ["Give a whole number from 0 to 9223372036854775807."]
+
+        recipient = get("recipient")
+        recipient_id = None
+        if recipient is not None and recipient != "":
+            recipient_id = self.organizations.get(recipient) if type(recipient) in (int, str) else None
+            if recipient_id is None:
+                errors = errors or {}
+                errors["recipient"] = ["Unknown organization id or credit code."]
+
+        if errors:
+            return errors
+        return (source, event_id, occurred_at, agreement_id, dataset_id, action, purpose, record_count, recipient_id)
+
+    def _instant(self, value) -> datetime.datetime | str:
+        """The parsed instant, or an error message (a str)."""
+        if type(value) is not str:
+            return "Give an ISO 8601 date and time." if value is not None else "This field is required."
+        try:
+            instant = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return "Give an ISO 8601 date and time."
+        if instant.tzinfo is None:
+            # Naive stamps are read in the project's time zone, as Django reads them.
+            instant = instant.replace(tzinfo=self.default_tz)
+        if instant < EARLIEST:
+            return "Events before 1900 are not accepted."
+        if instant > self.latest:
+            return "The event is stamped in the future."
+        return instant
+
+    # -- one line ----------------------------------------------------------
+
+    def from_json_line(self, line: bytes) -> tuple | dict:
+        try:
+            # Decoding first is quicker than json.loads(bytes), which sniffs the encoding.
+            obj = json.loads(line.decode())
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return {"non_field_errors": ["Not a JSON object on one line (or not UTF-8)."]}
+        return self.from_mapping(obj)
+
+
+class CsvLineReader:
+    """Cuts CSV lines into mappings shaped like the JSON events, given the header line."""
+
+    def __init__(self, header: bytes):
+        names = self._cells(header)
+        if names is None:
+            raise ValueError("The header line is not UTF-8 CSV.")
+        names = [name.strip() for name in names]
+        unknown = sorted(set(names) - KNOWN)
+        missing = sorted(REQUIRED - set(names))
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        problems = []
+        if unknown:
+            problems.append("unknown columns: " + ", ".join(unknown))
+        if missing:
+            problems.append("missing columns: " + ", ".join(missing))
+        if duplicated:
+            problems.append("repeated columns: " + ", ".join(duplicated))
+        if problems:
+            raise ValueError("; ".join(problems))
+        self.names = names
+
+    @staticmethod
+    def _cells(line: bytes) -> list[str] | None:
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in text:
+            return None
+        return next(csv.reader([text.rstrip("\r")]), [])
+
+    def mapping(self, line: bytes) -> dict | None:
+        """The event as a mapping (None when the line is not UTF-8 CSV with one cell per column)."""
+        cells = self._cells(line)
+        if cells is None or len(cells) != len(self.names):
+            return None
+        obj = {name: cell for name, cell in zip(self.names, cells) if cell != ""}
+        # CSV has only text; ids and codes resolve from text alike, counts need a number.
+        count = obj.get("record_count")
+        if count is not None and count.isascii() and count.isdigit() and len(count) < 20:
+            obj["record_count"] = int(count)
+        return obj
