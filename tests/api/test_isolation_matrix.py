@@ -28,6 +28,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from contracts.models import UsageDeclaration
 from contracts.services.agreement_parts import document_attach, milestone_add, phase_set
 from contracts.services.agreements import agreement_amend
 from partnerships.actors import actor_for
@@ -174,6 +175,21 @@ def _responsibility(t):
     return f.assign(t.officer, t.agreement, "data_security", t.agreement.partner)
 
 
+def _declaration(t):
+    # Stored as ingestion stores it: the far tenant has no partner account to submit through the API.
+    end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    return UsageDeclaration.objects.create(
+        agreement=t.agreement,
+        dataset=_built(t, "grant").dataset,
+        period_start=end.replace(day=1),
+        period_end=end,
+        purpose="ImprovePublicServices",
+        actions=["read"],
+        record_count=10,
+        submitted_by=t.officer,
+    )
+
+
 def _partnership(t):
     return Partnership.objects.create(
         name=f"Matrix partnership {t.agreement.pk}", government=t.agreement.government, partner=t.agreement.partner
@@ -192,6 +208,7 @@ THINGS = {
     "dataset": Thing(lambda t: _built(t, "grant").dataset),
     "responsibility": Thing(_responsibility),
     "partnership": Thing(_partnership),
+    "declaration": Thing(_declaration),
     "user": Thing(lambda t: t.officer),
 }
 
@@ -209,6 +226,7 @@ RESOURCES = {
     "api/v1/datasets/{pk}": {"pk": "dataset"},
     "api/v1/permissions/{pk}": {"pk": "grant"},
     "api/v1/responsibilities/{pk}": {"pk": "responsibility"},
+    "api/v1/declarations/{pk}": {"pk": "declaration"},
 }
 
 # Objects that are not any tenant's: everyone signed in reads them, by design.
