@@ -189,6 +189,11 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "contracts.codes.MilestoneKind",
         "PhaseKindEnum": "contracts.codes.PhaseKind",
         "OrganizationKindEnum": "partnerships.codes.OrganizationKind",
+        "AlertKindEnum": "notifications.codes.ALERT_KIND_CHOICES",
+        "AlertStatusEnum": "notifications.codes.AlertStatus",
+        "ChannelKindEnum": "notifications.codes.ChannelKind",
+        "NotificationStatusEnum": "notifications.codes.NotificationStatus",
+        "DeliveryAttemptStatusEnum": "notifications.codes.AttemptStatus",
     },
 }
 
@@ -231,8 +236,16 @@ BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any countdown or ETA we publish (the longest is a delivery retry, one hour).
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600, minimum=60),
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600, minimum=1),
+    # A publisher that cannot reach the broker gives up at once (about 0.3 s instead of 6 s of
+    # retries inside a web request); the sweepers publish the work later. Workers keep their
+    # own reconnect loop (broker_connection_retry), which this does not change.
+    "max_retries": 0,
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How often a worker looks for messages whose worker died (older than the visibility timeout).
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1)
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10, minimum=1)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
@@ -267,6 +280,27 @@ UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, m
 # OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")
 OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract tracker")
+
+# Scope check and alerts (notifications app).
+# Events received less than this long ago wait for the next scan, so a slower ingest
+# transaction holding lower event ids can commit first.
+SCOPE_SCAN_SETTLE_SECONDS = env_int("SCOPE_SCAN_SETTLE_SECONDS", 10, minimum=0)
+# Memory the event scan may use for grouping before PostgreSQL spills to disk.
+SCOPE_SCAN_WORK_MEM = env_str("SCOPE_SCAN_WORK_MEM", "128MB")
+if not __import__("re").fullmatch(r"\d+(kB|MB|GB)", SCOPE_SCAN_WORK_MEM):
+    raise ImproperlyConfigured("SCOPE_SCAN_WORK_MEM must look like 64MB")
+# A declaration still pending this long after submission is re-published by the sweeper.
+DECLARATION_SWEEP_AFTER_SECONDS = env_int("DECLARATION_SWEEP_AFTER_SECONDS", 30, minimum=0)
+ALERT_REMINDER_MINUTES = env_int("ALERT_REMINDER_MINUTES", 24 * 60, minimum=1)
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30, minimum=1)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600, minimum=1)
+CHANNEL_DISABLE_AFTER_FAILURES = env_int("CHANNEL_DISABLE_AFTER_FAILURES", 5, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+CELERY_MAX_DELIVERIES = env_int("CELERY_MAX_DELIVERIES", 5, minimum=1)
+if NOTIFICATION_RETRY_MAX_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] and not CELERY_BROKER_URL.startswith("filesystem://"):
+    # A countdown longer than the visibility timeout would be handed out twice by Redis.
+    NOTIFICATION_RETRY_MAX_SECONDS = max(1, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,6 +2,7 @@ from contracts.models.agreements import Agreement, AgreementTransition, Agreemen
 from contracts.models.datasets import Dataset
 from contracts.models.permissions import DataUsePermission, PermissionVersion
 from contracts.models.responsibilities import ResponsibilityAssignment
+from contracts.models.scan import ScanWatermark, UsageBucket
 from contracts.models.usage import DeclarationIdempotencyKey, UsageDeclaration, UsageEvent
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "PermissionVersion",
     "Phase",
     "ResponsibilityAssignment",
+    "ScanWatermark",
+    "UsageBucket",
     "UsageDeclaration",
     "UsageEvent",
 ]

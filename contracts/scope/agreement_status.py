@@ -1,0 +1,33 @@
+"""When an agreement was active, from its recorded transitions and its term.
+
+Status changes are rows (AgreementTransition), so "was the agreement active at T"
+is answered from history, not from today's status. Agreements are often recorded
+after they started: the first activation counts from ``starts_on``. Use after
+``ends_on`` is outside the agreement whatever its status says.
+"""
+
+import datetime
+
+from contracts.models import Agreement, AgreementTransition
+from contracts.scope.findings import local_day_start
+
+
+def active_ranges(agreement: Agreement) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    term_start = local_day_start(agreement.starts_on)
+    term_end = local_day_start(agreement.ends_on + datetime.timedelta(days=1))
+    ranges, start, first = [], None, True
+    for to_status, at in AgreementTransition.objects.filter(agreement_id=agreement.pk).values_list("to_status", "at"):
+        if to_status == "active" and start is None:
+            start = min(at, term_start) if first else at
+        elif to_status != "active" and start is not None:
+            ranges.append((start, at))
+            start = None
+        first = False
+    if start is not None:
+        ranges.append((start, term_end))
+    return [(max(lo, term_start), min(hi, term_end)) for lo, hi in ranges if min(hi, term_end) > max(lo, term_start)]
+
+
+def active_throughout(agreement: Agreement, start: datetime.datetime, end: datetime.datetime) -> bool:
+    """True when one active range covers [start, end)."""
+    return any(lo <= start and hi >= end for lo, hi in active_ranges(agreement))

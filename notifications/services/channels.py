@@ -1,0 +1,73 @@
+"""Channels a person adds for their alerts, and escalation policies administrators set."""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from notifications.codes import ChannelKind, Severity
+from notifications.models import Channel, EscalationPolicy
+from partnerships.actors import Actor
+
+
+def _check_target(kind: str, target: str) -> None:
+    if kind not in ChannelKind.values:
+        raise ValidationError({"kind": _("A channel is email or webhook.")})
+    try:
+        (EmailValidator() if kind == "email" else URLValidator(schemes=["http", "https"]))(target)
+    except ValidationError:
+        raise ValidationError(
+            {"target": _("Give an e-mail address.") if kind == "email" else _("Give an http(s) URL.")}
+        ) from None
+
+
+@transaction.atomic
+def channel_create(*, actor: Actor, kind: str, name: str, target: str, secret: str = "") -> Channel:
+    if not name or not name.strip():
+        raise ValidationError({"name": _("Name the channel.")})
+    _check_target(kind, target)
+    if kind == "webhook" and not secret:
+        secret = secrets.token_hex(32)
+    return Channel.objects.create(owner=actor.user, kind=kind, name=name.strip(), target=target, secret=secret)
+
+
+@transaction.atomic
+def channel_update(*, actor: Actor, channel: Channel, **changes) -> Channel:
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if not (actor.is_admin or channel.owner_id == actor.user.pk):
+        raise PermissionDenied(_("Only the channel's owner may change it."))
+    for name in ("name", "target", "secret"):
+        if name in changes:
+            setattr(channel, name, changes[name])
+    _check_target(channel.kind, channel.target)
+    if changes.get("is_active") is True and not channel.is_active:
+        # Turning a disabled channel back on starts its failure count afresh.
+        channel.is_active, channel.disabled_at, channel.disabled_reason, channel.consecutive_failures = True, None, "", 0
+    elif changes.get("is_active") is False:
+        channel.is_active = False
+    channel.save()
+    return channel
+
+
+@transaction.atomic
+def escalation_policy_create(
+    *, actor: Actor, name: str, severity: str, level: int, delay_minutes: int, recipients
+) -> EscalationPolicy:
+    if not actor.is_admin:
+        raise PermissionDenied(_("Only administrators set escalation policies."))
+    errors = {}
+    if severity not in Severity.values:
+        errors["severity"] = _("Unknown severity.")
+    if level is None or level < 1:
+        errors["level"] = _("Levels start at 1.")
+    if not recipients:
+        errors["recipients"] = _("Name at least one person to notify.")
+    if EscalationPolicy.objects.filter(severity=severity, level=level).exists():
+        errors["level"] = _("This severity already has that level.")
+    if errors:
+        raise ValidationError(errors)
+    policy = EscalationPolicy.objects.create(name=name, severity=severity, level=level, delay_minutes=delay_minutes)
+    policy.recipients.set(recipients)
+    return policy

@@ -1,0 +1,119 @@
+"""The set-based scan over observed events: incremental, late events in their own interval."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from contracts.models import ScanWatermark, UsageBucket
+from contracts.scope.events import scan_events
+from contracts.scope.periods import bucket_start
+from contracts.services.permissions import permission_change, permission_set_status
+from partnerships.actors import actor_for
+from tests import factories as f
+from tests.notifications.builders import events
+from tests.notifications.fast import fast_passwords  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def scan():
+    return scan_events(settle_seconds=0)
+
+
+def by_kind(findings):
+    return {(x.kind, x.interval): x for x in findings}
+
+
+def month_label(at):
+    return f"month:{bucket_start(timezone.localtime(at).date(), 'month').isoformat()}"
+
+
+def test_events_within_the_grant_find_nothing_and_move_the_watermark(world):
+    rows = events(world.agreement, world.dataset, n=5, record_count=10)
+    assert scan() == []
+    assert ScanWatermark.objects.get().last_event_id == rows[-1].pk
+    bucket = UsageBucket.objects.get()
+    assert (bucket.records, bucket.events, bucket.quota_count) == (50, 5, 10_000)
+    assert scan() == []  # nothing new
+
+
+def test_each_rule_broken_by_events_is_one_finding_per_bucket(world):
+    stranger = f.organization("Data broker", "enterprise", "330100")
+    events(world.agreement, world.dataset, n=2, action="sell")
+    events(world.agreement, world.dataset, n=3, purpose="Marketing")
+    events(world.agreement, world.dataset, n=1, recipient=stranger)
+    events(world.agreement, world.personal_dataset, n=4)
+    found = scan()
+    assert sorted(x.kind for x in found) == [
+        "action_not_permitted", "dataset_not_permitted", "purpose_not_permitted", "recipient_not_approved",
+    ]  # fmt: skip
+    kinds = {x.kind: x for x in found}
+    assert kinds["action_not_permitted"].observed == {"events": 2, "new_events": 2}
+    assert kinds["action_not_permitted"].allowed == ["aggregate", "read"]
+    assert kinds["purpose_not_permitted"].observed["events"] == 3
+    assert kinds["recipient_not_approved"].allowed == []
+    assert kinds["dataset_not_permitted"].permission_id is None
+    assert kinds["action_not_permitted"].permission_version == 1
+    assert kinds["action_not_permitted"].evidence["events_in_interval"] == 6
+
+
+def test_quota_over_running_totals_and_late_events_count_in_their_own_interval(world):
+    now = timezone.now()
+    this_month = now - datetime.timedelta(minutes=5)
+    last_month = timezone.localtime(now).replace(day=1) - datetime.timedelta(days=3)
+    events(world.agreement, world.dataset, n=1, record_count=9_000, at=last_month)
+    events(world.agreement, world.dataset, n=1, record_count=9_000, at=this_month)
+    assert scan() == []
+    # A late event for last month arrives now: it is added to last month's bucket only.
+    events(world.agreement, world.dataset, n=1, record_count=2_000, at=last_month)
+    [finding] = scan()
+    assert finding.kind == "quota_exceeded"
+    assert finding.interval == month_label(last_month)
+    assert (finding.allowed, finding.observed) == (10_000, 11_000)
+    assert finding.evidence["events_in_interval"] == 2
+    assert UsageBucket.objects.get(bucket_start=bucket_start(timezone.localtime(this_month).date(), "month")).records == 9_000
+
+
+def traffic_grant(world, days_ago=30):
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    at = timezone.now() - datetime.timedelta(days=days_ago)
+    return traffic, f.grant(world.officer, world.agreement, traffic, at=at)
+
+
+def test_events_join_the_version_in_force_when_they_occurred(world):
+    officer = actor_for(world.officer)
+    traffic, permission = traffic_grant(world)
+    t_change = timezone.now() - datetime.timedelta(days=2)
+    permission_change(actor=officer, permission=permission, reason="Add modify", actions=["read", "modify"], at=t_change)
+    events(world.agreement, traffic, n=1, action="modify", at=t_change - datetime.timedelta(hours=1))
+    events(world.agreement, traffic, n=1, action="modify", at=t_change + datetime.timedelta(hours=1))
+    [finding] = scan()
+    assert finding.kind == "action_not_permitted"
+    assert finding.observed == {"events": 1, "new_events": 1}
+
+
+def test_use_while_suspended_and_outside_validity(world):
+    officer = actor_for(world.officer)
+    traffic, permission = traffic_grant(world)
+    t_suspend = timezone.now() - datetime.timedelta(hours=10)
+    permission_set_status(actor=officer, permission=permission, action="suspend", reason="Audit", at=t_suspend)
+    events(world.agreement, traffic, n=2, at=t_suspend + datetime.timedelta(hours=1))
+    events(world.agreement, traffic, n=1, at=timezone.now() - datetime.timedelta(days=400))
+    # 400 days ago is before the grant's validity and before the agreement started.
+    assert sorted(x.kind for x in scan()) == ["agreement_inactive", "outside_validity", "permission_inactive"]
+
+
+def test_use_under_a_draft_agreement(world):
+    draft = f.agreement(world.officer, world.bureau, world.partner_org, active=False)
+    f.grant(world.officer, draft, world.dataset)
+    events(draft, world.dataset, n=1)
+    assert [x.kind for x in scan()] == ["agreement_inactive"]
+
+
+def test_a_second_scan_counts_each_event_once(world):
+    events(world.agreement, world.dataset, n=3, record_count=4_000)
+    first = scan()
+    assert [x.kind for x in first] == ["quota_exceeded"]
+    assert scan() == []
+    assert UsageBucket.objects.get().records == 12_000
