@@ -5,6 +5,7 @@ With none set, the project runs on embedded defaults: a SQLite file and Celery
 over kombu's filesystem transport, both under ``var/``.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -287,7 +288,7 @@ OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract track
 SCOPE_SCAN_SETTLE_SECONDS = env_int("SCOPE_SCAN_SETTLE_SECONDS", 10, minimum=0)
 # Memory the event scan may use for grouping before PostgreSQL spills to disk.
 SCOPE_SCAN_WORK_MEM = env_str("SCOPE_SCAN_WORK_MEM", "128MB")
-if not __import__("re").fullmatch(r"\d+(kB|MB|GB)", SCOPE_SCAN_WORK_MEM):
+if not re.fullmatch(r"\d+(kB|MB|GB)", SCOPE_SCAN_WORK_MEM):
     raise ImproperlyConfigured("SCOPE_SCAN_WORK_MEM must look like 64MB")
 # A declaration still pending this long after submission is re-published by the sweeper.
 DECLARATION_SWEEP_AFTER_SECONDS = env_int("DECLARATION_SWEEP_AFTER_SECONDS", 30, minimum=0)

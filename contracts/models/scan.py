@@ -16,6 +16,8 @@ class ScanWatermark(models.Model):
 
 
 class UsageBucket(models.Model):
+    # The natural key is the primary key: one index to maintain on every scan's upsert, not two.
+    pk = models.CompositePrimaryKey("agreement_id", "dataset_id", "interval", "bucket_start")
     agreement_id = models.BigIntegerField()
     dataset_id = models.BigIntegerField()
     permission_id = models.BigIntegerField(null=True)
@@ -37,9 +39,3 @@ class UsageBucket(models.Model):
     quota_unit = models.CharField(max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agreement_id", "dataset_id", "interval", "bucket_start"], name="usage_bucket_unique"
-            ),
-        ]

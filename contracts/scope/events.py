@@ -52,14 +52,19 @@ def _settled_upto(settle_seconds: int) -> int:
 
 
 def scan_reset() -> None:
-    """Forget all counts: the next scan counts every event again (used by the benchmark)."""
+    """Forget all counts: the next scan counts every event again."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # TRUNCATE, not DELETE: dead index entries would slow the next full count by half.
-            with connection.cursor() as cursor:
-                cursor.execute("TRUNCATE contracts_usagebucket")
-        UsageBucket.objects.all().delete()
+        _clear_totals()
         ScanWatermark.objects.filter(name=WATERMARK).delete()
+
+
+def _clear_totals() -> None:
+    if connection.vendor == "postgresql":
+        # TRUNCATE, not DELETE: dead index entries would slow the next full count by half.
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE contracts_usagebucket")
+    else:
+        UsageBucket.objects.all().delete()
 
 
 def scan_events(*, settle_seconds: int | None = None, upto: int | None = None) -> list[Finding]:
@@ -74,13 +79,16 @@ def scan_events(*, settle_seconds: int | None = None, upto: int | None = None) -
         upto = _settled_upto(settle_seconds) if upto is None else upto
         if upto <= after:
             return []
-        rows = _count(after, upto)
+        fresh = after == 0
+        if fresh:  # counting from the first event: whatever totals exist are void
+            _clear_totals()
+        rows = _count(after, upto, fresh=fresh)
         watermark.last_event_id = upto
         watermark.save(update_fields=["last_event_id", "updated_at"])
         return findings_from_buckets(rows)
 
 
-def _count(after: int, upto: int) -> list[dict]:
+def _count(after: int, upto: int, *, fresh: bool = False) -> list[dict]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Measured with bench/scope.py: JIT compiling this statement cost 1.2 s of a 4.9 s run
@@ -89,7 +97,7 @@ def _count(after: int, upto: int) -> list[dict]:
             # runs 2.5 times slower, so the planner chooses.)
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '%s'" % settings.SCOPE_SCAN_WORK_MEM)
-            cursor.execute(scan_statement_postgresql(), {"after": after, "upto": upto})
+            cursor.execute(scan_statement_postgresql(fresh=fresh), {"after": after, "upto": upto})
             return _dicts(cursor)
         cursor.execute("DROP TABLE IF EXISTS scope_scan_new")
         cursor.execute(new_counts_statement(connection.vendor), {"after": after, "upto": upto})

@@ -169,11 +169,21 @@ def new_counts_statement(vendor: str) -> str:
     return f"CREATE TEMPORARY TABLE scope_scan_new AS {_counts_with(vendor)} SELECT * FROM new_counts"
 
 
-def scan_statement_postgresql() -> str:
+def scan_statement_postgresql(*, fresh: bool = False) -> str:
     """PostgreSQL in one statement: count, add to the running totals, return what to report.
 
     Saves writing and re-joining a temporary table (measured: about 1 s of 6 s on 1M events).
+    ``fresh``: the totals are empty (a count from the start), so the new counts are the totals:
+    a plain INSERT, and nothing to read back.
     """
+    if fresh:
+        return f"""
+{_counts_with("postgresql")},
+stored AS (
+    {_insert_from("new_counts").split("ON CONFLICT")[0]}
+)
+{_report_select("new_counts", "new_counts")}
+"""
     return f"""
 {_counts_with("postgresql")},
 up AS (
@@ -206,13 +216,17 @@ ON CONFLICT (agreement_id, dataset_id, interval, bucket_start) DO UPDATE SET
 
 def _report_select(totals: str, new: str) -> str:
     """Touched buckets with something to report: new counts (n_*) beside the running totals."""
+    if totals == new:  # a count from the start: the new counts are the totals
+        join = "CROSS JOIN LATERAL (SELECT n.*) t"
+    else:
+        join = f"""JOIN {totals} t ON t.agreement_id = n.agreement_id AND t.dataset_id = n.dataset_id
+     AND t.interval = n.interval AND t.bucket_start = n.bucket_start"""
     return f"""
 SELECT t.agreement_id, t.dataset_id, t.permission_id, t.interval, t.bucket_start, t.version_number,
        t.quota_count, t.quota_unit, {", ".join("t." + c for c in COUNTERS)},
        {", ".join(f"n.{c} AS n_{c}" for c in COUNTERS)}
 FROM {new} n
-JOIN {totals} t ON t.agreement_id = n.agreement_id AND t.dataset_id = n.dataset_id
-     AND t.interval = n.interval AND t.bucket_start = n.bucket_start
+{join}
 WHERE {" OR ".join(f"n.{c} > 0" for c in RULE_COUNTERS)}
    OR (t.quota_count IS NOT NULL AND n.events > 0
        AND (CASE WHEN t.quota_unit = 'records' THEN t.records ELSE t.events END) > t.quota_count)
