@@ -190,6 +190,41 @@ def _declaration(t):
     )
 
 
+def _alert(t):
+    from notifications.models import Alert  # notifications sits above contracts
+
+    a = t.agreement
+    return Alert.objects.create(
+        dedup_key=f"matrix:{a.pk}", kind="purpose_not_permitted", severity="warning", agreement=a,
+        dataset=_built(t, "grant").dataset, government=a.government, partner=a.partner, summary=f"Matrix {a.reference}",
+    )  # fmt: skip
+
+
+def _notification(t):
+    from notifications.models import Notification
+
+    alert = _built(t, "alert")
+    return Notification.objects.create(
+        key=f"matrix:{alert.pk}:{t.officer.pk}", alert=alert, user=t.officer, reason="raised", subject="Matrix"
+    )
+
+
+def _channel(t):
+    from notifications.models import Channel
+
+    return Channel.objects.create(owner=t.officer, kind="email", name="Matrix", target=f"{t.officer.username}@example.test")
+
+
+def _silence(t):
+    from notifications.models import Silence
+
+    now = timezone.now()
+    return Silence.objects.create(
+        matchers={"agreement": t.agreement.pk}, starts_at=now, ends_at=now + datetime.timedelta(days=1),
+        author=t.officer, reason="Matrix", region_prefix=t.agreement.government.region_code[:2],
+    )  # fmt: skip
+
+
 def _partnership(t):
     return Partnership.objects.create(
         name=f"Matrix partnership {t.agreement.pk}", government=t.agreement.government, partner=t.agreement.partner
@@ -209,6 +244,10 @@ THINGS = {
     "responsibility": Thing(_responsibility),
     "partnership": Thing(_partnership),
     "declaration": Thing(_declaration),
+    "alert": Thing(_alert),
+    "notification": Thing(_notification),
+    "channel": Thing(_channel),
+    "silence": Thing(_silence),
     "user": Thing(lambda t: t.officer),
 }
 
@@ -227,11 +266,17 @@ RESOURCES = {
     "api/v1/permissions/{pk}": {"pk": "grant"},
     "api/v1/responsibilities/{pk}": {"pk": "responsibility"},
     "api/v1/declarations/{pk}": {"pk": "declaration"},
+    "api/v1/alerts/{pk}": {"pk": "alert"},
+    "api/v1/notifications/{pk}": {"pk": "notification"},
+    "api/v1/channels/{pk}": {"pk": "channel"},
+    "api/v1/silences/{pk}": {"pk": "silence"},
 }
 
 # Objects that are not any tenant's: everyone signed in reads them, by design.
 PUBLIC = {
     "api/v1/organizations/{pk}": "organizations are the public registry of parties (partnerships/selectors.py)",
+    "api/v1/escalation-policies/{pk}": "escalation policies are deployment-wide settings with no region; "
+    "every supervisor and auditor reads them (notifications/selectors.py)",
 }
 
 # Routes whose path value is also accepted as a code; each is called both ways.
