@@ -42,3 +42,6 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, MembershipInline]
+
+
+from partnerships.audit import admin as audit_admin  # noqa: E402,F401  (the read-only audit trail)

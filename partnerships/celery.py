@@ -38,6 +38,8 @@ app.conf.update(
         "escalate-alerts": {"task": "notifications.escalate_alerts", "schedule": 60.0},
         "check-duties": {"task": "notifications.check_duties", "schedule": crontab(minute=15, hour=1)},
         "warn-expiring": {"task": "notifications.warn_expiring", "schedule": crontab(minute=30, hour=1)},
+        # Anchor the audit chain daily, so a cut tail is caught (partnerships/audit/heads.py).
+        "record-audit-head": {"task": "partnerships.record_audit_head", "schedule": crontab(minute=10, hour=0)},
     },
 )
 app.autodiscover_tasks()

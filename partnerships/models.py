@@ -69,3 +69,84 @@ class Partnership(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AuditEntry(models.Model):
+    """One write or login, appended to a hash chain (see partnerships/audit/chain.py).
+
+    ``seq`` is the primary key, so every column of the row is covered by its hash:
+    there is no unhashed id an editor could change. Actor and organization are
+    plain columns without database constraints: the trail must outlive the users
+    and organizations it names, and no cascade may ever touch it. PostgreSQL
+    refuses UPDATE and DELETE on this table (migration 0002).
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64, unique=True)  # unique: the chain can never fork
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+            models.Index(fields=["at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The chain head as seen by the daily job: entries up to ``seq`` may never
+    disappear or change, so a truncated tail is caught even when it is the last part."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+
+
+class AuditChainTip(models.Model):
+    """A single row holding the newest seq and hash.
+
+    Every append updates it first, which serialises appends on both databases
+    (a row lock on PostgreSQL, the write lock on SQLite) and saves a search for
+    the last entry. It is not trusted by the verifier beyond one check: a tip
+    ahead of the last entry means the tail was cut.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)

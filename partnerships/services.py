@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.codes import OrganizationKind, Role
 from partnerships.models import Membership, Organization, Partnership
 from partnerships.validators import validate_credit_code, validate_region_code
@@ -39,9 +40,17 @@ def organization_create(
         errors["credit_code"] = [_("An organization with this credit code is already registered.")]
     if errors:
         raise ValidationError(errors)
-    return Organization.objects.create(
+    organization = Organization.objects.create(
         name=name, name_en=name_en, kind=kind, credit_code=credit_code, region_code=region_code
     )
+    audit_record(
+        actor=actor,
+        action="organization.create",
+        obj=organization,
+        after={"name": name, "name_en": name_en, "kind": kind, "credit_code": credit_code, "region_code": region_code},
+        organization=organization,
+    )
+    return organization
 
 
 @transaction.atomic
@@ -73,6 +82,14 @@ def user_create(
         raise ValidationError(errors)
     user = User.objects.create_user(username=username, password=password, email=email)
     Membership.objects.bulk_create([Membership(user=user, organization=org, role=role) for org, role in pairs])
+    # Never the password, not even its hash.
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        after={"username": username, "email": email, "memberships": [[org.pk, role] for org, role in pairs]},
+        organization=pairs[0][0] if len({org.pk for org, _role in pairs}) == 1 else None,
+    )
     return user
 
 
@@ -92,6 +109,14 @@ def partnership_create(
         errors["name"] = [_("A name is required.")]
     if errors:
         raise ValidationError(errors)
-    return Partnership.objects.create(
+    partnership = Partnership.objects.create(
         name=name.strip(), government=government, partner=partner, description=description
     )
+    audit_record(
+        actor=actor,
+        action="partnership.create",
+        obj=partnership,
+        after={"name": partnership.name, "government": government.pk, "partner": partner.pk, "description": description},
+        organization=government,
+    )
+    return partnership

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("contracts.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("partnerships.audit.urls")),
     # Pages (server-rendered) are added by the web interface.
 ]
 

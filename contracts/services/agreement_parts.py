@@ -14,6 +14,7 @@ from contracts.codes import TRANSFER_MODELS, MilestoneKind, MilestoneStatus, Pha
 from contracts.models import Agreement, AgreementVersion, Document, Milestone, Phase
 from contracts.services.common import require_manager
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.models import Organization
 
 # Read uploads in 1 MiB pieces: the hash is computed as the file streams past,
@@ -56,13 +57,23 @@ def phase_set(
         errors["actual_start"] = [_("A phase that ended must have started.")]
     if errors:
         raise ValidationError(errors)
-    return Phase.objects.update_or_create(
+    before = Phase.objects.filter(agreement=agreement, kind=kind).values(*PHASE_DATES).first()
+    phase, created = Phase.objects.update_or_create(
         agreement=agreement,
         kind=kind,
         defaults=dict(
             planned_start=planned_start, planned_end=planned_end, actual_start=actual_start, actual_end=actual_end
         ),
     )
+    audit_record(
+        actor=actor,
+        action="phase.set",
+        obj=phase,
+        before=before,
+        after={"agreement": agreement.pk, "kind": kind, **{name: getattr(phase, name) for name in PHASE_DATES}},
+        organization=agreement.government_id,
+    )
+    return phase, created
 
 
 def _check_responsible(agreement: Agreement, responsible: Organization) -> None:
@@ -88,7 +99,7 @@ def milestone_add(
     if not title or not title.strip():
         raise ValidationError({"title": _("A title is required.")})
     _check_responsible(agreement, responsible)
-    return Milestone.objects.create(
+    milestone = Milestone.objects.create(
         agreement=agreement,
         kind=kind,
         title=title.strip(),
@@ -96,6 +107,21 @@ def milestone_add(
         due_on=due_on,
         responsible=responsible,
     )
+    audit_record(
+        actor=actor,
+        action="milestone.add",
+        obj=milestone,
+        after={
+            "agreement": agreement.pk,
+            "kind": kind,
+            "title": milestone.title,
+            "due_on": due_on,
+            "responsible": responsible.pk,
+            "status": milestone.status,
+        },
+        organization=agreement.government_id,
+    )
+    return milestone
 
 
 @transaction.atomic
@@ -112,9 +138,18 @@ def milestone_set_status(
         raise ValidationError({"met_on": _("Only a met or partially met milestone has a date it was met.")})
     if met_on is not None and met_on > timezone.localdate():
         raise ValidationError({"met_on": _("The date it was met cannot be in the future.")})
+    before = {"status": milestone.status, "met_on": milestone.met_on}
     milestone.status = status
     milestone.met_on = (met_on or timezone.localdate()) if reached else None
     milestone.save(update_fields=["status", "met_on"])
+    audit_record(
+        actor=actor,
+        action="milestone.set_status",
+        obj=milestone,
+        before=before,
+        after={"status": milestone.status, "met_on": milestone.met_on},
+        organization=milestone.agreement.government_id,
+    )
     return milestone
 
 
@@ -171,4 +206,19 @@ def document_attach(
     # Saving the file after the fields are set: its storage path is derived from the hash.
     document.file.save(name, uploaded, save=False)
     document.save()
+    audit_record(
+        actor=actor,
+        action="document.attach",
+        obj=document,
+        after={
+            "agreement": agreement.pk,
+            "version": version.number if version else None,
+            "title": document.title,
+            "document_type": document_type,
+            "file": document.file.name,
+            "sha256": sha256,
+            "size": size,
+        },
+        organization=agreement.government_id,
+    )
     return document

@@ -13,6 +13,7 @@ from contracts.models import Agreement, AgreementTransition, AgreementVersion
 from contracts.models.agreements import AMENDABLE_TERMS
 from contracts.services.common import require_manager
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.codes import OrganizationKind, Role
 from partnerships.models import Organization, Partnership
@@ -93,6 +94,13 @@ def agreement_create(
         terms=agreement.terms(),
         created_by=actor.user,
     )
+    audit_record(
+        actor=actor,
+        action="agreement.create",
+        obj=agreement,
+        after={"reference": reference, "government": government.pk, "partner": partner.pk, **agreement.terms()},
+        organization=government,
+    )
     return agreement
 
 
@@ -108,6 +116,7 @@ def agreement_update_draft(*, actor: Actor, agreement: Agreement, **changes) -> 
     unknown = set(changes) - set(AMENDABLE_TERMS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    before = agreement.terms()
     merged = {name: getattr(agreement, name) for name in AMENDABLE_TERMS} | changes
     _check_terms(merged)
     for name, value in changes.items():
@@ -115,6 +124,16 @@ def agreement_update_draft(*, actor: Actor, agreement: Agreement, **changes) -> 
     agreement.save()
     AgreementVersion.objects.filter(agreement=agreement, number=1).update(
         terms=agreement.terms(), effective_on=agreement.signed_on or agreement.starts_on
+    )
+    after = agreement.terms()
+    changed = [name for name in AMENDABLE_TERMS if before[name] != after[name]]
+    audit_record(
+        actor=actor,
+        action="agreement.update_draft",
+        obj=agreement,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+        organization=agreement.government_id,
     )
     return agreement
 
@@ -144,8 +163,17 @@ def agreement_transition(
     AgreementTransition.objects.create(
         agreement=agreement, from_status=agreement.status, to_status=target, actor=actor.user, reason=reason, at=at
     )
+    before = {"status": agreement.status}
     agreement.status = target
     agreement.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=f"agreement.{action}",
+        obj=agreement,
+        before=before,
+        after={"status": target, "reason": reason, "at": at},
+        organization=agreement.government_id,
+    )
     return agreement
 
 
@@ -176,7 +204,7 @@ def agreement_amend(
         raise ValidationError({"changes": _("The amendment changes nothing.")})
     agreement.version += 1
     agreement.save()
-    return AgreementVersion.objects.create(
+    version = AgreementVersion.objects.create(
         agreement=agreement,
         number=agreement.version,
         rationale=rationale,
@@ -185,3 +213,17 @@ def agreement_amend(
         changes=diff,
         created_by=actor.user,
     )
+    audit_record(
+        actor=actor,
+        action="agreement.amend",
+        obj=agreement,
+        before={"version": agreement.version - 1, **{name: pair[0] for name, pair in diff.items()}},
+        after={
+            "version": agreement.version,
+            "effective_on": effective_on,
+            "rationale": rationale,
+            **{name: pair[1] for name, pair in diff.items()},
+        },
+        organization=agreement.government_id,
+    )
+    return version

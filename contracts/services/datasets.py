@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from contracts.codes import Grade, PersonalInfo
 from contracts.models import Dataset
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.codes import OrganizationKind, Role
 from partnerships.models import Organization
 
@@ -49,7 +50,7 @@ def dataset_create(
         errors["personal_info"] = _("Personal information must be one of: %s.") % ", ".join(PersonalInfo.values)
     if errors:
         raise ValidationError(errors)
-    return Dataset.objects.create(
+    dataset = Dataset.objects.create(
         code=code,
         name=name.strip(),
         name_en=name_en.strip(),
@@ -58,3 +59,11 @@ def dataset_create(
         personal_info=personal_info,
         description=description,
     )
+    audit_record(
+        actor=actor,
+        action="dataset.create",
+        obj=dataset,
+        after={"code": code, "name": dataset.name, "owner": owner.pk, "grade": grade, "personal_info": personal_info},
+        organization=owner,
+    )
+    return dataset

@@ -18,6 +18,7 @@ from contracts.codes import Action, Purpose
 from contracts.models import Agreement, Dataset, DeclarationIdempotencyKey, UsageDeclaration
 from contracts.selectors.agreements import can_declare_for
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 from partnerships.publish import publish_on_commit
@@ -118,6 +119,25 @@ def declaration_submit(
     )
     if recipients:
         declaration.recipients.set(recipients)
+    audit_record(
+        actor=actor,
+        action="declaration.correct" if supersedes is not None else "declaration.submit",
+        obj=declaration,
+        before={"declaration": supersedes.pk, "record_count": supersedes.record_count} if supersedes is not None else None,
+        after={
+            "agreement": agreement.pk,
+            "dataset": dataset.code,
+            "period_start": period_start,
+            "period_end": period_end,
+            "purpose": purpose,
+            "actions": actions,
+            "record_count": record_count,
+            "recipients": sorted(org.pk for org in recipients),
+            "note": note,
+            "supersedes": supersedes.pk if supersedes is not None else None,
+        },
+        organization=agreement.partner_id,
+    )
     publish_on_commit(CHECK_TASK, declaration.pk)
     return declaration
 

@@ -13,6 +13,7 @@ from contracts.models import Agreement, DataUsePermission, Dataset, PermissionVe
 from contracts.models.permissions import GRANT_TERMS
 from contracts.services.common import require_manager
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 
@@ -38,6 +39,21 @@ def check_grant_terms(terms: dict) -> None:
         errors["quota_count"] = _("The quota must not be negative.")
     if errors:
         raise ValidationError(errors)
+
+
+def grant_snapshot(permission: DataUsePermission) -> dict:
+    """The terms and status of a grant, as audit before/after values."""
+    return {
+        "version": permission.version,
+        "status": permission.status,
+        "recipients": sorted(permission.recipients.values_list("pk", flat=True)),
+        **{name: getattr(permission, name) for name in GRANT_TERMS},
+    }
+
+
+def _changed(before: dict, after: dict) -> tuple[dict, dict]:
+    names = [name for name in after if before.get(name) != after[name]]
+    return {name: before.get(name) for name in names}, {name: after[name] for name in names}
 
 
 def _open_version(
@@ -107,7 +123,15 @@ def permission_grant(
         )
     permission = DataUsePermission.objects.create(agreement=agreement, dataset=dataset, created_by=actor.user, **terms)
     permission.recipients.set(recipients)
-    _open_version(permission, change="grant", reason="", actor=actor, at=at or timezone.now())
+    at = at or timezone.now()
+    _open_version(permission, change="grant", reason="", actor=actor, at=at)
+    audit_record(
+        actor=actor,
+        action="grant.create",
+        obj=permission,
+        after={"agreement": agreement.pk, "dataset": dataset.code, "effective_from": at, **grant_snapshot(permission)},
+        organization=agreement.government_id,
+    )
     return permission
 
 
@@ -129,13 +153,24 @@ def permission_change(
         if name in changes:
             changes[name] = sorted(set(changes[name]))
     check_grant_terms({name: getattr(permission, name) for name in GRANT_TERMS} | changes)
+    before = grant_snapshot(permission)
     for name, value in changes.items():
         setattr(permission, name, value)
     permission.version += 1
     permission.save()
     if recipients is not None:
         permission.recipients.set(recipients)
-    _open_version(permission, change="change", reason=reason, actor=actor, at=at or timezone.now())
+    at = at or timezone.now()
+    _open_version(permission, change="change", reason=reason, actor=actor, at=at)
+    old, new = _changed(before, grant_snapshot(permission))
+    audit_record(
+        actor=actor,
+        action="grant.change",
+        obj=permission,
+        before=old,
+        after={**new, "reason": reason, "effective_from": at},
+        organization=permission.agreement.government_id,
+    )
     return permission
 
 
@@ -157,6 +192,7 @@ def permission_set_status(
             code="illegal_transition",
         )
     at = at or timezone.now()
+    before = {"status": permission.status, "version": permission.version}
     permission.status = target
     permission.status_reason = reason
     permission.status_changed_by = actor.user
@@ -164,4 +200,12 @@ def permission_set_status(
     permission.version += 1
     permission.save()
     _open_version(permission, change=action, reason=reason, actor=actor, at=at)
+    audit_record(
+        actor=actor,
+        action=f"grant.{action}",
+        obj=permission,
+        before=before,
+        after={"status": target, "version": permission.version, "reason": reason, "effective_from": at},
+        organization=permission.agreement.government_id,
+    )
     return permission

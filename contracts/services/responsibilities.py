@@ -11,6 +11,7 @@ from contracts.codes import Area, Raci
 from contracts.models import Agreement, ResponsibilityAssignment
 from contracts.services.common import require_manager
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 
@@ -61,7 +62,7 @@ def responsibility_assign(
         raise ValidationError({"raci": _TWO_ACCOUNTABLE})
     try:
         with transaction.atomic():
-            return ResponsibilityAssignment.objects.create(
+            assignment = ResponsibilityAssignment.objects.create(
                 agreement=agreement,
                 area=area,
                 party=party,
@@ -78,6 +79,25 @@ def responsibility_assign(
         if "responsibility_one_accountable" in str(exc):
             raise ValidationError({"raci": _TWO_ACCOUNTABLE}) from None
         raise
+    audit_record(
+        actor=actor,
+        action="responsibility.assign",
+        obj=assignment,
+        after={
+            "agreement": agreement.pk,
+            "area": area,
+            "party": party.pk,
+            "raci": raci,
+            "contact": assignment.contact_id,
+            "contact_name": assignment.contact_name,
+            "contact_email": assignment.contact_email,
+            "contact_phone": assignment.contact_phone,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+        organization=agreement.government_id,
+    )
+    return assignment
 
 
 @transaction.atomic
@@ -93,7 +113,16 @@ def responsibility_end(
         raise ValidationError({"valid_to": _("The end must be after the start.")})
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
+    before = {"valid_to": assignment.valid_to}
     assignment.valid_to = valid_to
     assignment.end_reason = reason
     assignment.save(update_fields=["valid_to", "end_reason"])
+    audit_record(
+        actor=actor,
+        action="responsibility.end",
+        obj=assignment,
+        before=before,
+        after={"valid_to": valid_to, "reason": reason},
+        organization=assignment.agreement.government_id,
+    )
     return assignment

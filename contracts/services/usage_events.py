@@ -18,6 +18,8 @@ from contracts.services.usage_event_input import iter_lines
 from contracts.services.usage_event_rows import CsvLineReader, EventRowParser
 from contracts.services.usage_event_writers import event_writer
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
+from partnerships.codes import Role
 
 NDJSON = "ndjson"
 CSV = "csv"
@@ -64,14 +66,25 @@ def usage_events_ingest(
     )
     report = IngestReport()
     lines = iter_lines(read, limit=max_bytes)
-    with transaction.atomic(), event_writer() as writer:
-        if body_format == NDJSON:
-            staged = _stage_ndjson(lines, parser, writer.write_row, report)
-        else:
-            staged = _stage_csv(lines, parser, writer.write_row, report)
-        inserted = writer.finish()
-    report.accepted = inserted
-    report.duplicates = staged - inserted
+    with transaction.atomic():
+        with event_writer() as writer:
+            if body_format == NDJSON:
+                staged = _stage_ndjson(lines, parser, writer.write_row, report)
+            else:
+                staged = _stage_csv(lines, parser, writer.write_row, report)
+            inserted = writer.finish()
+        report.accepted = inserted
+        report.duplicates = staged - inserted
+        if staged or report.rejected_count:
+            # One entry per body, not per event: the events themselves are the record of use.
+            partner_orgs = actor.org_ids(Role.PARTNER)
+            audit_record(
+                actor=actor,
+                action="usage_events.ingest",
+                object_type="usage_events",
+                after={"format": body_format, "staged": staged, **report.as_dict(), "rejected": report.rejected[:10]},
+                organization=next(iter(partner_orgs)) if len(partner_orgs) == 1 else None,
+            )
     return report
 
 

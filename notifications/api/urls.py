@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from notifications.api.alerts import AlertViewSet
@@ -12,4 +13,7 @@ router.register("silences", SilenceViewSet, basename="silence")
 router.register("channels", ChannelViewSet, basename="channel")
 router.register("escalation-policies", EscalationPolicyViewSet, basename="escalation-policy")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("", include("notifications.api.urls_accountability")),
+]

@@ -17,6 +17,7 @@ from notifications.services.routing import recipients_for
 from notifications.services.severity import severity_for
 from notifications.services.silences import active_silence_for
 from partnerships.actors import Actor
+from partnerships.audit import audit_record, audit_record_after_commit
 from partnerships.codes import Role
 from partnerships.errors import ConflictError
 
@@ -55,6 +56,26 @@ def alert_raise(*, kind: str, dedup_key: str, summary: str, at: datetime.datetim
             live = Alert.objects.select_for_update().get(dedup_key=dedup_key, status__in=LIVE_ALERT_STATUSES)
         else:
             _on_raised(alert, at or now)
+            # Raised by the system, often many in one scan: recorded after the scan commits.
+            # (A repeat on the live alert only counts occurrences, and is not a new entry.)
+            audit_record_after_commit(
+                actor=None,
+                action="alert.raise",
+                obj=alert,
+                after={
+                    "kind": kind,
+                    "dedup_key": dedup_key,
+                    "severity": alert.severity,
+                    "agreement": alert.agreement_id,
+                    "dataset": alert.dataset_id,
+                    "permission": alert.permission_id,
+                    "accountable_party": alert.accountable_party_id,
+                    "area": alert.area,
+                    "silenced_by": alert.silenced_by_id,
+                    "summary": alert.summary,
+                },
+                organization=alert.government_id,
+            )
             return alert, True
     Alert.objects.filter(pk=live.pk).update(
         occurrences=F("occurrences") + 1,
@@ -162,8 +183,17 @@ def _transition(*, actor: Actor, alert: Alert, action: str, sources: tuple, targ
     AlertEvent.objects.create(
         alert=alert, action=action, from_status=alert.status, to_status=target, actor=actor.user, comment=comment
     )
+    before = {"status": alert.status}
     alert.status = target
     alert.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=f"alert.{action}",
+        obj=alert,
+        before=before,
+        after={"status": target, "comment": comment},
+        organization=alert.government_id,
+    )
     return alert
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from notifications.codes import ChannelKind, Severity
 from notifications.models import Channel, EscalationPolicy
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 
 
 def _check_target(kind: str, target: str) -> None:
@@ -30,7 +31,15 @@ def channel_create(*, actor: Actor, kind: str, name: str, target: str, secret: s
     _check_target(kind, target)
     if kind == "webhook" and not secret:
         secret = secrets.token_hex(32)
-    return Channel.objects.create(owner=actor.user, kind=kind, name=name.strip(), target=target, secret=secret)
+    channel = Channel.objects.create(owner=actor.user, kind=kind, name=name.strip(), target=target, secret=secret)
+    # Never the secret: only that there is one.
+    audit_record(
+        actor=actor,
+        action="channel.create",
+        obj=channel,
+        after={"kind": kind, "name": channel.name, "target": target, "has_secret": bool(secret)},
+    )
+    return channel
 
 
 @transaction.atomic
@@ -38,6 +47,8 @@ def channel_update(*, actor: Actor, channel: Channel, **changes) -> Channel:
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
     if not (actor.is_admin or channel.owner_id == actor.user.pk):
         raise PermissionDenied(_("Only the channel's owner may change it."))
+    before = {"name": channel.name, "target": channel.target, "is_active": channel.is_active}
+    secret_before = channel.secret
     for name in ("name", "target", "secret"):
         if name in changes:
             setattr(channel, name, changes[name])
@@ -48,6 +59,15 @@ def channel_update(*, actor: Actor, channel: Channel, **changes) -> Channel:
     elif changes.get("is_active") is False:
         channel.is_active = False
     channel.save()
+    after = {"name": channel.name, "target": channel.target, "is_active": channel.is_active}
+    changed = [name for name in after if before[name] != after[name]]
+    audit_record(
+        actor=actor,
+        action="channel.update",
+        obj=channel,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed} | ({"secret_changed": True} if channel.secret != secret_before else {}),
+    )
     return channel
 
 
@@ -70,4 +90,16 @@ def escalation_policy_create(
         raise ValidationError(errors)
     policy = EscalationPolicy.objects.create(name=name, severity=severity, level=level, delay_minutes=delay_minutes)
     policy.recipients.set(recipients)
+    audit_record(
+        actor=actor,
+        action="escalation_policy.create",
+        obj=policy,
+        after={
+            "name": name,
+            "severity": severity,
+            "level": level,
+            "delay_minutes": delay_minutes,
+            "recipients": sorted(policy.recipients.values_list("pk", flat=True)),
+        },
+    )
     return policy

@@ -18,6 +18,7 @@ from contracts.scope.duties import missing_declarations, undeclared_usage
 from contracts.scope.events import scan_events
 from contracts.selectors.duties import declaration_duties
 from notifications.services.alerts import alert_raise_finding
+from partnerships.audit import audit_record_after_commit
 from partnerships.publish import publish_now
 
 CHECK_DECLARATION_TASK = "notifications.check_declaration"
@@ -41,6 +42,14 @@ def declaration_check(*, declaration_id: int) -> bool:
         declaration.violations = [f.as_dict() for f in findings]
         declaration.checked_at = timezone.now()
         declaration.save(update_fields=["status", "violations", "checked_at"])
+        audit_record_after_commit(
+            actor=None,
+            action="declaration.check",
+            obj=declaration,
+            before={"status": "pending"},
+            after={"status": "checked", "violations": [f["kind"] for f in declaration.violations]},
+            organization=declaration.agreement.partner_id,
+        )
         return True
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from notifications.models import Alert, AlertEvent, EscalationPolicy, Notification
 from notifications.services.notify import notify
+from partnerships.audit import audit_record
 
 
 def _unsilenced(now) -> Q:
@@ -43,6 +44,14 @@ def alerts_escalate(*, now: datetime.datetime | None = None) -> int:
                     comment=f"level {policy.level} ({policy.name}) after {policy.delay_minutes} min unacknowledged",
                 )  # fmt: skip
                 notify(alert=alert, user_ids=[u.pk for u in policy.recipients.all()], reason=f"escalation:{policy.level}")
+                audit_record(
+                    actor=None,
+                    action="alert.escalate",
+                    obj=alert,
+                    before={"escalation_level": policy.level - 1},
+                    after={"escalation_level": policy.level, "policy": policy.pk},
+                    organization=alert.government_id,
+                )
                 done += 1
     return done
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from notifications.codes import ALERT_KINDS, Severity
 from notifications.models import Silence
 from partnerships.actors import Actor
+from partnerships.audit import audit_record
 from partnerships.codes import Role
 
 MATCHER_FIELDS = ("kind", "severity", "agreement", "dataset", "partner")
@@ -68,7 +69,7 @@ def silence_create(
         raise ValidationError(errors)
     # A supervisor silences only their jurisdiction; an administrator may silence everywhere.
     regions = () if actor.is_admin else actor.regions(Role.SUPERVISOR)
-    return Silence.objects.create(
+    silence = Silence.objects.create(
         matchers={k: str(v) for k, v in matchers.items()},
         starts_at=starts_at,
         ends_at=ends_at,
@@ -76,3 +77,16 @@ def silence_create(
         reason=reason.strip(),
         region_prefix=min(regions, key=len) if regions else "",
     )
+    audit_record(
+        actor=actor,
+        action="silence.create",
+        obj=silence,
+        after={
+            "matchers": silence.matchers,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "reason": silence.reason,
+            "region_prefix": silence.region_prefix,
+        },
+    )
+    return silence

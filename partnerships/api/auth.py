@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partnerships.api.strict import StrictFieldsMixin
+from partnerships.audit.signals import audit_login_succeeded
 
 
 class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -42,5 +43,8 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        # authenticate() without login() sends no user_logged_in, so the success is recorded here.
+        audit_login_succeeded(user=user, request=request, method="token")
         return Response({"token": token.key})

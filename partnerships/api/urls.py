@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from partnerships.api.auth import TokenView
@@ -14,4 +14,5 @@ router.register("partnerships", PartnershipViewSet, basename="partnership")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     *router.urls,
+    path("", include("partnerships.api.urls_audit")),
 ]

@@ -76,8 +76,6 @@ def test_worker_killed_mid_check_gives_one_alert_and_one_delivery_per_recipient(
            VALUES (%s, 'purpose_not_permitted', 'warning', 'open', '', '', 'blocker', '', '{}', now(), now(), 1, 0, 0)""",
         [purpose_key],
     )
-    worker = start_worker(CELERY_VISIBILITY_TIMEOUT=3)
-    publish_now(CHECK, d.pk, task_id="check-killed")
     waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'"
 
     def blocked():
@@ -85,10 +83,15 @@ def test_worker_killed_mid_check_gives_one_alert_and_one_delivery_per_recipient(
             cursor.execute(waiting, [connection.settings_dict["NAME"]])
             return cursor.fetchone()[0] > 0
 
-    wait_for(blocked, timeout=30, what="the check to block mid-transaction")
-    worker.kill()
-    blocker.rollback()
-    blocker.close()
+    try:
+        worker = start_worker(CELERY_VISIBILITY_TIMEOUT=3)
+        publish_now(CHECK, d.pk, task_id="check-killed")
+        wait_for(blocked, timeout=30, what="the check to block mid-transaction")
+        worker.kill()
+    finally:
+        # Never leave the lock held: the database flush after the test would wait on it forever.
+        blocker.rollback()
+        blocker.close()
     time.sleep(1)
     assert not checked(d.pk)
     assert not Alert.objects.exists()  # the killed check's writes were rolled back

@@ -60,8 +60,10 @@ def test_each_rule_broken_by_events_is_one_finding_per_bucket(world):
 
 def test_quota_over_running_totals_and_late_events_count_in_their_own_interval(world):
     now = timezone.now()
-    this_month = now - datetime.timedelta(minutes=5)
-    last_month = timezone.localtime(now).replace(day=1) - datetime.timedelta(days=3)
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Halfway between the month's start and now: in this month even minutes after midnight on the 1st.
+    this_month = month_start + (now - month_start) / 2
+    last_month = month_start - datetime.timedelta(days=3)
     events(world.agreement, world.dataset, n=1, record_count=9_000, at=last_month)
     events(world.agreement, world.dataset, n=1, record_count=9_000, at=this_month)
     assert scan() == []
