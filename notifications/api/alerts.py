@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from partnerships.api.instants import UtcIsoDateTimeFilter
 from notifications.codes import ALERT_KIND_CHOICES, AlertStatus, Severity
 from notifications.models import Alert, AlertEvent
 from notifications.selectors import alerts_visible_to
@@ -65,7 +66,7 @@ class AlertFilter(django_filters.FilterSet):
     permission = django_filters.NumberFilter(field_name="permission_id")
     dataset = django_filters.NumberFilter(field_name="dataset_id")
     partner = django_filters.NumberFilter(field_name="partner_id")
-    last_seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
+    last_seen_after = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
 
     class Meta:
         model = Alert

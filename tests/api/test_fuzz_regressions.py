@@ -59,3 +59,10 @@ def test_schema_documents_error_answers(client_for, world):
     assert "409" not in listing  # reads never conflict
     odrl = paths["/api/v1/permissions/{id}/odrl/"]["get"]["responses"]["404"]["content"]
     assert set(odrl) == {"application/json", "application/ld+json"}
+
+
+def test_audit_and_alert_filters_read_offsets_postgres_refuses(world, client_for):
+    # Was a 500 on /api/v1/audit/?since=0065-01-13T22:25:29-16:31 (same cause as ?at= above).
+    assert client_for(world.admin).get("/api/v1/audit/", {"since": "2026-01-13T22:25:29-16:31"}).status_code == 200
+    alerts = client_for(world.supervisor).get("/api/v1/alerts/", {"last_seen_after": "2026-01-13T22:25:29-16:31"})
+    assert alerts.status_code == 200

@@ -275,6 +275,8 @@ RESOURCES = {
 # Objects that are not any tenant's: everyone signed in reads them, by design.
 PUBLIC = {
     "api/v1/organizations/{pk}": "organizations are the public registry of parties (partnerships/selectors.py)",
+    "api/v1/audit/{seq}": "the audit trail is read by auditors and administrators only; its scoping has "
+    "its own tests (tests/api/test_audit*.py)",
     "api/v1/escalation-policies/{pk}": "escalation policies are deployment-wide settings with no region; "
     "every supervisor and auditor reads them (notifications/selectors.py)",
 }
