@@ -66,3 +66,10 @@ def test_audit_and_alert_filters_read_offsets_postgres_refuses(world, client_for
     assert client_for(world.admin).get("/api/v1/audit/", {"since": "2026-01-13T22:25:29-16:31"}).status_code == 200
     alerts = client_for(world.supervisor).get("/api/v1/alerts/", {"last_seen_after": "2026-01-13T22:25:29-16:31"})
     assert alerts.status_code == 200
+
+
+def test_huge_organization_id_in_a_filter_is_400(world, client_for):
+    # Was a 500 on SQLite: the number overflowed the integer column's type.
+    response = client_for(world.officer).get("/api/v1/partnerships/", {"partner": "-1.3816584531594277e+193"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["partner"]
