@@ -21,7 +21,8 @@ import pytest
 
 from tests.faults.private_postgres import PrivatePostgres, missing
 
-pytestmark = [pytest.mark.slow]
+# needs_postgres: the suite's PostgreSQL runs are the ones that carry the server binaries and PostgreSQL ingest path.
+pytestmark = [pytest.mark.slow, pytest.mark.needs_postgres]
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTNER = "partner"  # a load_demo account with agreements to report usage under
