@@ -174,6 +174,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Agreements, data-use grants, responsibilities, usage and alerts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every operation's error answers (400/401/403/404/409/415/429) and their bodies.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partnerships.api.schema_errors.add_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Group operations by resource (agreements, organizations...) rather than all under "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v1/",

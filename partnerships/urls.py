@@ -22,3 +22,7 @@ urlpatterns = [
     path("", include("contracts.urls_pages")),
     path("", include("notifications.urls_pages")),
 ]
+
+# /api/ paths that match no route answer in the API's JSON error shape.
+handler404 = "partnerships.api.fallback.not_found"
+handler500 = "partnerships.api.fallback.server_error"

@@ -29,7 +29,8 @@ class DocumentUploadSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    version = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    # A document need not belong to a version (allow_null says so in the schema).
+    version = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     filename = serializers.SerializerMethodField()
 
@@ -65,7 +66,13 @@ class PassthroughRenderer(renderers.BaseRenderer):
     format = "download"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        # A refusal (404, 403...) still carries DRF's error dict: answer it as JSON, not as its keys.
+        if isinstance(data, (bytes, str)):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
 
 
 class DocumentViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -100,8 +107,10 @@ class DocumentViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.Retriev
         )
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, filters=False)
-    @action(detail=True, methods=["get"], renderer_classes=[PassthroughRenderer])
+    # The file in the type it was uploaded as (application/pdf, image/png...).
+    @extend_schema(responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)}, filters=False)
+    # JSON first, so a refusal reads as the documented JSON error for any client accepting */*.
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PassthroughRenderer])
     def download(self, request, agreement_id=None, pk=None):
         document = self.get_object()
         response = FileResponse(

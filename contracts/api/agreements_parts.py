@@ -44,6 +44,7 @@ class PhaseViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.RetrieveMo
             return Phase.objects.none()
         return Phase.objects.filter(agreement=self.get_agreement()).order_by("planned_start", "id")
 
+    @extend_schema(responses={201: PhaseSerializer, 200: PhaseSerializer})  # 200: the phase's dates were replaced
     def create(self, request, agreement_id=None):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -97,7 +97,10 @@ def _stream_package(header: dict, agreements, site: str):
         "in JSON-LD. Its context is the W3C ODRL context plus the DPV namespace for purposes."
     ),
     parameters=[OpenApiParameter("version", OpenApiTypes.INT, description="A past version number of the grant")],
-    responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Agreement")},
+    responses={
+        (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Agreement"),
+        (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Agreement"),
+    },
 )
 class PermissionOdrlView(APIView):
     renderer_classes = [JsonLdRenderer, JSONRenderer]

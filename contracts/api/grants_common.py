@@ -62,9 +62,13 @@ def parse_instant(value: str, field: str = "at") -> datetime.datetime:
         instant = None
     if instant is None:
         raise serializers.ValidationError({field: [_("Give an ISO-8601 instant, e.g. 2026-05-01T09:30:00+08:00.")]})
-    if timezone.is_naive(instant):
-        instant = timezone.make_aware(instant)
-    return instant
+    try:
+        if timezone.is_naive(instant):
+            instant = timezone.make_aware(instant)
+        # In UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO-8601 parsers accept (+20:41).
+        return instant.astimezone(datetime.timezone.utc)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00:00+05:00 falls before year 1 in UTC
+        raise serializers.ValidationError({field: [_("This instant is out of range.")]}) from None
 
 
 def instant_param(request, field: str = "at") -> datetime.datetime | None:

@@ -3,7 +3,7 @@
 import django_filters
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -51,9 +51,19 @@ class PermissionFilter(django_filters.FilterSet):
         return queryset.filter(status=value)
 
 
+def _now_or_then(many: bool = False):
+    """With ?at= a grant comes as the version then in force (effective_from/to instead of created/updated)."""
+    return PolymorphicProxySerializer(
+        component_name="PermissionNowOrThen",
+        serializers=[PermissionSerializer, PermissionAtSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[AT_PARAMETER], responses=PermissionSerializer(many=True)),
-    retrieve=extend_schema(parameters=[AT_PARAMETER], responses=PermissionSerializer),
+    list=extend_schema(parameters=[AT_PARAMETER], responses=_now_or_then(many=True)),
+    retrieve=extend_schema(parameters=[AT_PARAMETER], responses=_now_or_then()),
     create=extend_schema(request=PermissionGrantInput, responses={201: PermissionSerializer}),
     partial_update=extend_schema(request=PermissionChangeInput, responses=PermissionSerializer),
 )

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -143,7 +143,10 @@ class ResponsibilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
             OpenApiParameter("agreement", str, required=True, description="Agreement id or reference."),
             OpenApiParameter("at", OpenApiTypes.DATETIME, description="ISO-8601 instant; now if left out."),
         ],
-        responses=GAPS_RESPONSE,
+        responses={
+            200: GAPS_RESPONSE,
+            404: OpenApiResponse(description="No such agreement among those this person sees."),
+        },
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def gaps(self, request):

@@ -134,7 +134,8 @@ class DeclarationDuties(APIView):
                     "today": serializers.DateField(),
                     "results": DutySerializer(many=True),
                 },
-            )
+            ),
+            404: OpenApiResponse(description="No such agreement among those this person sees."),
         },
     )
     def get(self, request):

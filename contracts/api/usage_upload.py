@@ -110,7 +110,16 @@ class DeclarationUpload(APIView):
         },
         responses={
             201: DeclarationUploadResultSerializer,
-            400: OpenApiResponse(DeclarationUploadResultSerializer, description="Rows refused; nothing stored"),
+            400: OpenApiResponse(
+                # Rows refused (the report), or a file that is not declarations at all (field messages).
+                {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/DeclarationUploadResult"},
+                        {"$ref": "#/components/schemas/FieldErrors"},
+                    ]
+                },
+                description="Rows refused, or the file refused as a whole; nothing stored",
+            ),
             413: OpenApiResponse(description="File too large"),
         },
     )

@@ -85,7 +85,12 @@ class AgreementAccountabilityView(APIView):
             OpenApiParameter("at", OpenApiTypes.DATETIME, description="The instant (default: now)."),
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), description="json (default), csv or html"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        # ?format=csv and ?format=html answer in those types (see the module docstring).
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "text/html"): OpenApiTypes.STR,
+        },
     )
     def get(self, request, pk: int):
         agreement = get_object_or_404(agreements_visible_to(actor_for(request.user)), pk=pk)

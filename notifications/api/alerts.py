@@ -10,6 +10,7 @@ from notifications.api.alert_requests import RelatedRequestSerializer, related_r
 from notifications.codes import ALERT_KIND_CHOICES, AlertStatus, Severity
 from notifications.models import Alert, AlertEvent
 from notifications.selectors import alerts_visible_to
+from partnerships.api.instants import UtcIsoDateTimeFilter
 from notifications.services.alerts import alert_acknowledge, alert_dismiss, alert_resolve
 from partnerships.actors import actor_for
 
@@ -72,7 +73,7 @@ class AlertFilter(django_filters.FilterSet):
     permission = django_filters.NumberFilter(field_name="permission_id")
     dataset = django_filters.NumberFilter(field_name="dataset_id")
     partner = django_filters.NumberFilter(field_name="partner_id")
-    last_seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
+    last_seen_after = UtcIsoDateTimeFilter(field_name="last_seen", lookup_expr="gte")
 
     class Meta:
         model = Alert

@@ -26,8 +26,9 @@ class OrganizationFilter(django_filters.FilterSet):
 
 
 class PartnershipFilter(django_filters.FilterSet):
-    government = django_filters.NumberFilter(field_name="government_id")
-    partner = django_filters.NumberFilter(field_name="partner_id")
+    # Bounded to what an id column holds: a huge number was a 500 on SQLite (integer overflow).
+    government = django_filters.NumberFilter(field_name="government_id", min_value=0, max_value=2**63 - 1)
+    partner = django_filters.NumberFilter(field_name="partner_id", min_value=0, max_value=2**63 - 1)
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:

@@ -1,6 +1,8 @@
 """Filters over the audit trail, shared by the API and the page."""
 
 import django_filters
+
+from partnerships.api.instants import UtcIsoDateTimeFilter
 from django.db.models import Q
 
 from partnerships.models import AuditEntry
@@ -15,8 +17,8 @@ class AuditEntryFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(method="filter_actor", help_text="A user id or username.")
     organization = django_filters.NumberFilter(field_name="organization_id")
     request_id = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry

@@ -1,0 +1,474 @@
+"""Tenant isolation, generated from the URL configuration (DESIGN section 2: a foreign
+object is answered with 404, never with its content, on every endpoint and page).
+
+Every route that names an object (an id, a number, a code in its path) is called with
+another tenant's object, by each persona, with every method the route offers. The answer
+must be a refusal that says nothing about the object: 404, or 403/405 only when the same
+request for an object that does not exist is refused the same way (a refusal by role, not
+by object). The response must not carry the object's reference, and the object and every
+table's row count must be unchanged afterwards.
+
+New routes are covered without anyone remembering: the walk finds them, and
+``test_every_object_route_is_known`` fails when a route names a parameter that
+``RESOURCES`` below does not map to a foreign object.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from contracts.models import UsageDeclaration
+from contracts.services.agreement_parts import document_attach, milestone_add, phase_set
+from contracts.services.agreements import agreement_amend
+from partnerships.actors import actor_for
+from partnerships.models import Partnership
+from tests import factories as f
+
+# ---------------------------------------------------------------------------------------------
+# The routes, as the URL configuration has them.
+
+GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()\\]|\\.|\[[^\]]*\])*\)")
+CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+# Whole areas that are not tenant data, with the reason.
+SKIPPED_PREFIXES = {
+    "admin/": "Django admin: only staff reach it, and it is tested in test_admin_pages.py",
+    "api/schema": "the schema is public",
+    "api/docs": "the schema is public",
+    "i18n/": "language switch, no object",
+}
+
+
+@dataclass
+class Route:
+    template: str  # e.g. "api/v1/agreements/{agreement_id}/milestones/{pk}/"
+    pattern: URLPattern
+    params: tuple
+
+    @property
+    def resource(self) -> str:
+        """The template up to its last parameter: every action under one object shares it."""
+        return self.template[: self.template.rindex("}") + 1]
+
+    def url(self, values: dict) -> str:
+        return "/" + self.template.format(**values)
+
+    @property
+    def methods(self) -> list[str]:
+        callback = self.pattern.callback
+        actions = getattr(callback, "actions", None)
+        if actions:  # a DRF viewset route: exactly the methods it maps
+            return sorted(m for m in actions if m not in ("head", "options"))
+        view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        if view_class is not None:
+            return sorted(
+                m
+                for m in view_class.http_method_names
+                if m not in ("head", "options", "trace") and hasattr(view_class, m)
+            )
+        return ["get", "post"]  # a function view: it may take either; a 405 is checked like any refusal
+
+
+def _template(piece) -> str:
+    text = str(piece.pattern)
+    if isinstance(piece.pattern, RegexPattern):
+        text = GROUP.sub(lambda m: "{" + m.group(1) + "}", text)
+        text = text.lstrip("^").rstrip("$").replace("\\.", ".").replace("\\", "")
+    else:
+        text = CONVERTER.sub(lambda m: "{" + m.group(1) + "}", text)
+    return text
+
+
+def walk(patterns=None, prefix: str = ""):
+    for piece in get_resolver().url_patterns if patterns is None else patterns:
+        template = prefix + _template(piece)
+        if isinstance(piece, URLResolver):
+            yield from walk(piece.url_patterns, template)
+        else:
+            yield template, piece
+
+
+def object_routes() -> list[Route]:
+    routes = []
+    for template, pattern in walk():
+        if any(template.startswith(p) for p in SKIPPED_PREFIXES):
+            continue
+        params = tuple(re.findall(r"\{(\w+)\}", template))
+        if params:
+            routes.append(Route(template, pattern, params))
+    return routes
+
+
+# ---------------------------------------------------------------------------------------------
+# What each parameter names, and how to build one in a tenant the persona must not see.
+
+
+@dataclass
+class Tenant:
+    """One agreement with everything that hangs off it, managed by `officer`."""
+
+    agreement: object
+    officer: object
+    own_agreement: object = None  # one the persona does see, to pair with a foreign child
+    things: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Thing:
+    build: Callable  # (tenant) -> object
+    value: Callable = lambda obj: obj.pk  # the path value naming it
+    missing: object = 2_147_480_000  # a path value naming nothing
+    global_id: bool = True  # False when the value only means something under its parent
+
+
+def _amendment(t):
+    return agreement_amend(
+        actor=actor_for(t.officer),
+        agreement=t.agreement,
+        rationale="Matrix amendment",
+        effective_on=timezone.localdate(),
+        changes={"title": t.agreement.title + " (amended)"},
+    )
+
+
+def _phase(t):
+    return phase_set(actor=actor_for(t.officer), agreement=t.agreement, kind="build")[0]
+
+
+def _milestone(t):
+    return milestone_add(
+        actor=actor_for(t.officer),
+        agreement=t.agreement,
+        title="Matrix milestone",
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+        responsible=t.agreement.partner,
+    )
+
+
+def _document(t):
+    upload = SimpleUploadedFile("contract.pdf", b"%PDF-1.4 matrix", content_type="application/pdf")
+    return document_attach(actor=actor_for(t.officer), agreement=t.agreement, uploaded=upload, title="Signed")
+
+
+def _built(t, name):
+    _build(t, [name])
+    return t.things[name]
+
+
+def _grant(t):
+    dataset = f.dataset(f"MATRIX-{t.agreement.pk}", t.agreement.government)
+    return f.grant(t.officer, t.agreement, dataset)
+
+
+def _responsibility(t):
+    return f.assign(t.officer, t.agreement, "data_security", t.agreement.partner)
+
+
+def _declaration(t):
+    # Stored as ingestion stores it: the far tenant has no partner account to submit through the API.
+    end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    return UsageDeclaration.objects.create(
+        agreement=t.agreement,
+        dataset=_built(t, "grant").dataset,
+        period_start=end.replace(day=1),
+        period_end=end,
+        purpose="ImprovePublicServices",
+        actions=["read"],
+        record_count=10,
+        submitted_by=t.officer,
+    )
+
+
+def _alert(t):
+    from notifications.models import Alert  # notifications sits above contracts
+
+    a = t.agreement
+    return Alert.objects.create(
+        dedup_key=f"matrix:{a.pk}", kind="purpose_not_permitted", severity="warning", agreement=a,
+        dataset=_built(t, "grant").dataset, government=a.government, partner=a.partner, summary=f"Matrix {a.reference}",
+    )  # fmt: skip
+
+
+def _notification(t):
+    from notifications.models import Notification
+
+    alert = _built(t, "alert")
+    return Notification.objects.create(
+        key=f"matrix:{alert.pk}:{t.officer.pk}", alert=alert, user=t.officer, reason="raised", subject="Matrix"
+    )
+
+
+def _channel(t):
+    from notifications.models import Channel
+
+    return Channel.objects.create(owner=t.officer, kind="email", name="Matrix", target=f"{t.officer.username}@example.test")
+
+
+def _silence(t):
+    from notifications.models import Silence
+
+    now = timezone.now()
+    return Silence.objects.create(
+        matchers={"agreement": t.agreement.pk}, starts_at=now, ends_at=now + datetime.timedelta(days=1),
+        author=t.officer, reason="Matrix", region_prefix=t.agreement.government.region_code[:2],
+    )  # fmt: skip
+
+
+def _partnership(t):
+    return Partnership.objects.create(
+        name=f"Matrix partnership {t.agreement.pk}", government=t.agreement.government, partner=t.agreement.partner
+    )
+
+
+THINGS = {
+    "agreement": Thing(lambda t: t.agreement),
+    "agreement_by_reference": Thing(lambda t: t.agreement, value=lambda a: a.reference, missing="NO-SUCH-REF"),
+    "own_agreement": Thing(lambda t: t.own_agreement),
+    "amendment": Thing(_amendment, value=lambda v: v.number, global_id=False),
+    "phase": Thing(_phase, value=lambda p: p.kind, missing="build", global_id=False),
+    "milestone": Thing(_milestone),
+    "document": Thing(_document),
+    "grant": Thing(_grant),
+    "dataset": Thing(lambda t: _built(t, "grant").dataset),
+    "responsibility": Thing(_responsibility),
+    "partnership": Thing(_partnership),
+    "declaration": Thing(_declaration),
+    "alert": Thing(_alert),
+    "notification": Thing(_notification),
+    "channel": Thing(_channel),
+    "silence": Thing(_silence),
+    "user": Thing(lambda t: t.officer),
+}
+
+# resource template -> {parameter: thing}. A new parametrised route whose resource is not
+# here fails test_every_object_route_is_known: add what its parameters name.
+RESOURCES = {
+    "api/v1/users/{pk}": {"pk": "user"},
+    "api/v1/partnerships/{pk}": {"pk": "partnership"},
+    "api/v1/agreements/{pk}": {"pk": "agreement"},
+    "api/v1/agreements/{agreement_id}": {"agreement_id": "agreement"},
+    "api/v1/agreements/{agreement_id}/amendments/{number}": {"agreement_id": "agreement", "number": "amendment"},
+    "api/v1/agreements/{agreement_id}/phases/{kind}": {"agreement_id": "agreement", "kind": "phase"},
+    "api/v1/agreements/{agreement_id}/milestones/{pk}": {"agreement_id": "agreement", "pk": "milestone"},
+    "api/v1/agreements/{agreement_id}/documents/{pk}": {"agreement_id": "agreement", "pk": "document"},
+    "api/v1/datasets/{pk}": {"pk": "dataset"},
+    "api/v1/permissions/{pk}": {"pk": "grant"},
+    "api/v1/responsibilities/{pk}": {"pk": "responsibility"},
+    "api/v1/declarations/{pk}": {"pk": "declaration"},
+    "api/v1/alerts/{pk}": {"pk": "alert"},
+    "api/v1/notifications/{pk}": {"pk": "notification"},
+    "api/v1/channels/{pk}": {"pk": "channel"},
+    "api/v1/silences/{pk}": {"pk": "silence"},
+}
+
+# Objects that are not any tenant's: everyone signed in reads them, by design.
+PUBLIC = {
+    "api/v1/organizations/{pk}": "organizations are the public registry of parties (partnerships/selectors.py)",
+    "api/v1/audit/{seq}": "the audit trail is read by auditors and administrators only; its scoping has "
+    "its own tests (tests/api/test_audit*.py)",
+    "api/v1/escalation-policies/{pk}": "escalation policies are deployment-wide settings with no region; "
+    "every supervisor and auditor reads them (notifications/selectors.py)",
+}
+
+# Routes whose path value is also accepted as a code; each is called both ways.
+BY_CODE = {"api/v1/agreements/{pk}": {"pk": "agreement_by_reference"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Who asks, and whose objects they must not reach.
+
+PERSONAS = {
+    # persona -> the tenants foreign to them (see tests/personas.py)
+    "officer": ("far",),
+    "supervisor": ("far",),
+    "auditor": ("far",),
+    "partner": ("far", "neighbour"),
+    "other_partner": ("home",),
+    "far_officer": ("home",),
+    "nobody": ("home",),  # signed in, holds no role anywhere
+}
+CASES = [(persona, tenant) for persona, tenants in PERSONAS.items() for tenant in tenants]
+
+# A write body that gets past any validation that does not depend on the object,
+# so a refusal comes from the object lookup and not from a missing field.
+WRITE_BODY = {"reason": "Matrix", "comment": "Matrix", "rationale": "Matrix", "title": "Matrix", "status": "met"}
+COUNTED_APPS = ("partnerships", "contracts", "notifications")
+
+
+def _tenants(world) -> dict:
+    return {
+        "far": Tenant(world.far_agreement, world.far_officer),
+        "neighbour": Tenant(world.other_agreement, world.officer),
+        "home": Tenant(world.agreement, world.officer),
+    }
+
+
+def _own_agreement(world, persona):
+    return {
+        "other_partner": world.other_agreement,
+        "far_officer": world.far_agreement,
+        "nobody": None,
+    }.get(persona, world.agreement)
+
+
+def _build(tenant: Tenant, names) -> None:
+    for name in names:
+        if name not in tenant.things:
+            tenant.things[name] = THINGS[name].build(tenant)
+
+
+def _snapshot(objects: dict) -> dict:
+    rows = {}
+    for name, obj in objects.items():
+        fresh = type(obj).objects.filter(pk=obj.pk).first()
+        rows[name] = None if fresh is None else model_to_dict(fresh)
+    return {"rows": rows, "counts": _row_counts()}
+
+
+def _row_counts() -> dict:
+    """Every table's row count in one round trip (the matrix makes thousands of calls)."""
+    models = [m for m in apps.get_models() if m._meta.app_label in COUNTED_APPS and m._meta.managed]
+    quote = connection.ops.quote_name
+    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return dict(zip((m._meta.label for m in models), cursor.fetchone()))
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)  # pages use the session
+    client.force_authenticate(user)  # the API's views, without a token round trip
+    return client
+
+
+def _call(client, method: str, url: str):
+    if method in ("get", "delete"):
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, WRITE_BODY, format="json")
+
+
+def _markers(tenant: Tenant) -> list[str]:
+    """Text that only the foreign object's own pages would show."""
+    return [tenant.agreement.reference]
+
+
+def _takes_codes(route: Route) -> bool:
+    """Some routes under a resource that takes codes still take ids only (an <int:pk> route)."""
+    values = {param: "CODE-1" for param in route.params}
+    try:
+        return resolve(route.url(values)).func is route.pattern.callback
+    except Resolver404:
+        return False
+
+
+def _mappings(route: Route, with_own_parent: bool = False) -> list[dict]:
+    """All-foreign values; by code where a route takes codes; and a foreign child under an
+    agreement the persona does see (/agreements/<mine>/milestones/<theirs>/)."""
+    mapping = RESOURCES[route.resource]
+    mappings = [mapping]
+    if route.resource in BY_CODE and _takes_codes(route):
+        mappings.append(BY_CODE[route.resource])
+    children = [name for param, name in mapping.items() if param != "agreement_id"]
+    if with_own_parent and "agreement_id" in mapping and children and all(THINGS[n].global_id for n in children):
+        mappings.append({**mapping, "agreement_id": "own_agreement"})
+    return mappings
+
+
+def _check(route, method, mapping, tenant, client) -> str | None:
+    """None when the foreign object stays hidden and unchanged, else what leaked."""
+    objects = {name: tenant.things[name] for name in mapping.values()}
+    values = {param: THINGS[name].value(objects[name]) for param, name in mapping.items()}
+    url = route.url(values)
+    assert resolve(url).func is route.pattern.callback, f"{url} does not reach {route.template}"
+    # The same request naming nothing: only the foreign values change, a parent of one's own stays.
+    missing_url = route.url(
+        {p: values[p] if n == "own_agreement" else THINGS[n].missing for p, n in mapping.items()}
+    )
+
+    before = _snapshot(objects)
+    response = _call(client, method, url)
+    after = _snapshot(objects)
+
+    status = response.status_code
+    label = f"{method.upper()} {url}"
+    if status != 404:
+        missing = _call(client, method, missing_url).status_code
+        if not (status in (403, 405) and status == missing):
+            return f"{label}: {status} (an object that does not exist: {missing})"
+    body = response.content.decode("utf-8", "replace")
+    for marker in _markers(tenant):
+        if marker in body:
+            return f"{label}: the answer names {marker!r}"
+    if before != after:
+        return f"{label}: changed {_diff(before, after)}"
+    return None
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    changed = [k for k in before["rows"] if before["rows"][k] != after["rows"][k]]
+    changed += [k for k in before["counts"] if before["counts"][k] != after["counts"][k]]
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_object_route_is_known():
+    """A new route naming an object must say what it names, so the matrix can test it."""
+    unknown = sorted(
+        {r.template for r in object_routes() if r.resource not in RESOURCES and r.resource not in PUBLIC}
+    )
+    assert unknown == [], "add these routes' parameters to RESOURCES (or PUBLIC, with the reason)"
+
+
+def test_every_mapping_names_the_route_parameters():
+    for route in object_routes():
+        for mapping in _mappings(route) if route.resource in RESOURCES else []:
+            assert set(mapping) == set(route.params), route.template
+
+
+def test_the_walk_finds_the_routes_it_must():
+    """Guard the walk itself: it must see nested routers, actions and pages alike."""
+    templates = {r.template for r in object_routes()}
+    assert "api/v1/agreements/{pk}/" in templates
+    assert "api/v1/agreements/{pk}/activate/" in templates
+    assert "api/v1/agreements/{agreement_id}/milestones/{pk}/" in templates
+    assert "api/v1/permissions/{pk}/revoke/" in templates
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona,tenant_name", CASES, ids=[f"{p}-vs-{t}" for p, t in CASES])
+def test_foreign_objects_are_hidden_and_unchanged(world, settings, tmp_path, persona, tenant_name):
+    settings.MEDIA_ROOT = str(tmp_path)
+    user = f.user("nobody") if persona == "nobody" else getattr(world, persona)
+    tenant = _tenants(world)[tenant_name]
+    tenant.own_agreement = _own_agreement(world, persona)
+    with_own_parent = tenant.own_agreement is not None
+    routes = [r for r in object_routes() if r.resource in RESOURCES]
+    for route in routes:
+        for mapping in _mappings(route, with_own_parent):
+            _build(tenant, mapping.values())
+    client = _client(user)
+
+    leaks, calls = [], 0
+    for route in routes:
+        for mapping in _mappings(route, with_own_parent):
+            for method in route.methods:
+                calls += 1
+                problem = _check(route, method, mapping, tenant, client)
+                if problem:
+                    leaks.append(problem)
+    assert calls > 0
+    assert leaks == [], "\n".join(leaks)
