@@ -166,6 +166,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "3000/minute"),
     },
     "EXCEPTION_HANDLER": "partnerships.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "partnerships.api.negotiation.FormatCheckingNegotiation",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
 }

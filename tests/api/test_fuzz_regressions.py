@@ -73,3 +73,18 @@ def test_huge_organization_id_in_a_filter_is_400(world, client_for):
     response = client_for(world.officer).get("/api/v1/partnerships/", {"partner": "-1.3816584531594277e+193"})
     assert response.status_code == 400
     assert list(response.json()) == ["partner"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_format_is_a_400_naming_the_parameter(world, client_for):
+    response = client_for(world.officer).get("/api/v1/grant-requests/stats/", {"format": "xml"})
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
+@pytest.mark.django_db
+def test_errors_are_json_even_when_csv_was_asked_for(world, client_for):
+    response = client_for(world.officer).get("/api/v1/grant-requests/stats/", {"format": "csv", "from": "not-a-date"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "from" in response.json() or "date_from" in response.json()
