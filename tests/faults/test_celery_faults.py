@@ -24,7 +24,6 @@ from tests import factories as f
 from tests.celery.harness import broker_url, database_url, point_app_at, wait_for
 from tests.faults.processes import Beat, PrivateRedis, children, kill
 from tests.notifications.builders import declaration, last_month
-from tests.notifications.fast import fast_passwords  # noqa: F401
 from tests.notifications.receiver import Receiver
 
 pytestmark = [
