@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from contracts.selectors.agreements import agreements_visible_to
+from contracts.selectors.agreements import agreements_visible_to, can_declare_for
+from contracts.selectors.grant_requests import grant_requests_covering
 from notifications.codes import LIVE_ALERT_STATUSES
 from notifications.forms.alerts import LIVE, AcknowledgeForm, AlertFilterForm, DismissForm, ResolveForm
 from notifications.selectors import alerts_visible_to
@@ -73,12 +74,31 @@ def alert_list(request):
     return render(request, "notifications/alert_list.html", {"form": form, "page": page})
 
 
+def _ask_query(actor, alert) -> str:
+    if alert.agreement is None or not can_declare_for(actor, alert.agreement):
+        return ""
+    if alert.permission_id:
+        return f"permission={alert.permission_id}"
+    return f"agreement={alert.agreement_id}"
+
+
 def _detail_context(actor, alert, forms=None):
     forms = forms or {}
     live = alert.status in LIVE_ALERT_STATUSES
     supervisor = may_resolve(actor, alert)
     return {
         "alert": alert,
+        "related_requests": grant_requests_covering(
+            actor,
+            agreement_id=alert.agreement_id,
+            dataset_id=alert.dataset_id,
+            kind=alert.kind,
+            allowed=alert.allowed,
+            observed=alert.observed,
+            alert_id=alert.pk,
+        ),
+        # The partner answering an alert may ask for the use it found (a change to the grant, or a new one).
+        "ask_query": _ask_query(actor, alert),
         "events": alert.events.select_related("actor"),
         "evidence_json": json.dumps(alert.evidence, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         "acknowledge_form": forms.get("acknowledge", AcknowledgeForm()) if alert.status == "open" else None,

@@ -1,6 +1,5 @@
 """An alert shows the grant requests that asked for its kind of use; a partner answers an alert with a request."""
 
-import datetime
 
 import pytest
 

@@ -30,7 +30,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests import factories as f
 from tests.api.test_isolation_matrix import RESOURCES, THINGS, Tenant, _build
 
 # Examples per operation; each is sent as one persona drawn with it, and once more at a

@@ -3,7 +3,6 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from contracts.models import DataUsePermission, GrantRequest, GrantRequestComment, PermissionVersion
 from partnerships.actors import actor_for

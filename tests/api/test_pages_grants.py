@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from contracts.models import DataUsePermission, ResponsibilityAssignment, UsageEvent
 from contracts.selectors.grant_usage import grant_usage
-from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ webhook delivery per alert.
 """
 
 import os
-import signal
 import time
 from collections import Counter
 
