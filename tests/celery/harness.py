@@ -110,6 +110,8 @@ def point_app_at(url: str) -> str:
     """Make this process publish to ``url``; returns the previous broker URL."""
     previous = app.conf.broker_url
     app.conf.broker_url = url
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting: move both.
+    os.environ["CELERY_BROKER_URL"] = url
     # Drop every cached connection and producer (kombu keeps them in global pools per URL).
     pools.reset()
     app._pool = None
