@@ -32,6 +32,10 @@ def check_grant_terms(terms: dict) -> None:
     elif bad := sorted(set(map(str, purposes)) - set(Purpose.values)):
         errors["purposes"] = _("Unknown purposes: %s") % ", ".join(bad)
     valid_from, valid_until = terms.get("valid_from"), terms.get("valid_until")
+    for name, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+        # Far-off years carry historic time-zone offsets PostgreSQL cannot store; no grant needs them.
+        if value is not None and not (1900 <= value.year <= 2200):
+            errors[name] = _("Give a date between 1900 and 2200.")
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = _("The end of validity must be after its start.")
     quota = terms.get("quota_count")

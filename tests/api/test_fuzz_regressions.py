@@ -88,3 +88,18 @@ def test_errors_are_json_even_when_csv_was_asked_for(world, client_for):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "from" in response.json() or "date_from" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_grant_request_dated_in_the_13th_century_is_a_400(world, client_for):
+    body = {
+        "agreement": world.agreement.pk,
+        "kind": "change",
+        "permission": world.permission.pk,
+        "justification": "More",
+        "actions": ["read", "aggregate", "derive"],
+        "purposes": ["PublicBenefit"],
+        "valid_from": "1275-12-28T01:23:41+16:05",
+    }
+    response = client_for(world.partner).post("/api/v1/grant-requests/", body, format="json")
+    assert response.status_code == 400
