@@ -36,6 +36,7 @@ from contracts.services.grant_requests import (
     grant_request_withdraw,
 )
 from partnerships.actors import actor_for
+from partnerships.api.instants import UtcIsoDateTimeFilter
 
 
 class GrantRequestFilter(django_filters.FilterSet):
@@ -46,8 +47,8 @@ class GrantRequestFilter(django_filters.FilterSet):
     permission = django_filters.NumberFilter(field_name="permission_id")
     agency = django_filters.NumberFilter(field_name="agreement__government_id")
     partner = django_filters.NumberFilter(field_name="agreement__partner_id")
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_after = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = UtcIsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
 
     class Meta:
         model = GrantRequest

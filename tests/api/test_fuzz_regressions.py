@@ -103,3 +103,11 @@ def test_a_grant_request_dated_in_the_13th_century_is_a_400(world, client_for):
     }
     response = client_for(world.partner).post("/api/v1/grant-requests/", body, format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_grant_request_filter_with_an_offset_postgresql_refuses_is_not_a_500(world, client_for):
+    response = client_for(world.partner).get(
+        "/api/v1/grant-requests/", {"submitted_after": "1275-12-28T01:23:41.336717+16:05"}
+    )
+    assert response.status_code in (200, 400)
