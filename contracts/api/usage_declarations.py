@@ -11,7 +11,12 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contracts.api.usage_serializers import DeclarationInputSerializer, DeclarationSerializer, DutySerializer
+from contracts.api.usage_serializers import (
+    DeclarationInputSerializer,
+    DeclarationSerializer,
+    DutySerializer,
+    SubmittedDeclarationSerializer,
+)
 from contracts.codes import DeclarationStatus
 from contracts.selectors.agreements import agreements_visible_to
 from contracts.selectors.duties import DUTY_STATUSES, declaration_duties
@@ -104,9 +109,12 @@ class DeclarationListCreate(generics.ListAPIView):
                 )  # fmt: skip
             except IdempotencyKeyReused:
                 raise IdempotencyKeyConflict() from None
-        declaration = self.get_queryset().get(pk=declaration.pk)
+        if replayed:  # the first answer, read back as it stands now
+            answer = DeclarationSerializer(self.get_queryset().get(pk=declaration.pk))
+        else:
+            answer = SubmittedDeclarationSerializer(declaration, context={"recipients": data.validated_data.get("recipients", [])})
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
-        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED, headers=headers)
+        return Response(answer.data, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class DeclarationDetail(generics.RetrieveAPIView):

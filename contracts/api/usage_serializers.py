@@ -107,6 +107,20 @@ class DeclarationSerializer(serializers.ModelSerializer):
         return successor.pk if successor is not None else None
 
 
+class SubmittedDeclarationSerializer(DeclarationSerializer):
+    """The answer to a submission, from what was just stored rather than read back (the
+    hot path of partners' gateways): its recipients are those given, and nothing can
+    have corrected it yet."""
+
+    recipients = serializers.SerializerMethodField()
+
+    def get_recipients(self, obj) -> list[int]:
+        return sorted(org.pk for org in self.context["recipients"])
+
+    def get_superseded_by(self, obj) -> int | None:
+        return None
+
+
 class DutySerializer(serializers.Serializer):
     permission_id = serializers.IntegerField()
     dataset_id = serializers.IntegerField()
