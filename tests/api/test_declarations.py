@@ -60,6 +60,19 @@ def test_partner_declares_for_its_agreement_and_the_check_is_published_after_com
 
 
 @pytest.mark.django_db
+def test_the_answer_to_a_submission_is_the_declaration_as_read_back(world, client_for):
+    # The POST answers from what it stored, without reading it back: it must say the same.
+    recipients = [world.other_partner_org.credit_code, world.far_bureau.pk]
+    client = client_for(world.partner)
+    answer = client.post(URL, body(recipients=recipients), format="json").json()
+    read_back = client.get(f"{URL}{answer['id']}/").json()
+    assert sorted(read_back.pop("recipients")) == answer.pop("recipients") == sorted(
+        [world.other_partner_org.pk, world.far_bureau.pk]
+    )
+    assert read_back == answer
+
+
+@pytest.mark.django_db
 def test_agreement_and_dataset_may_be_named_by_id(world, client_for):
     response = client_for(world.partner).post(
         URL, body(agreement=world.agreement.pk, dataset=world.dataset.pk), format="json"
