@@ -25,6 +25,8 @@ ROW_COLUMNS = (
     "record_count",
     "recipient_id",
 )
+# Their PostgreSQL types, which binary COPY must be told (see usage_event_writers).
+ROW_TYPES = ("varchar", "varchar", "timestamptz", "int8", "int8", "varchar", "varchar", "int8", "int8")
 FIELDS = ("source", "event_id", "occurred_at", "agreement", "dataset", "action", "purpose", "record_count", "recipient")
 REQUIRED = frozenset(FIELDS) - {"record_count", "recipient"}
 KNOWN = frozenset(FIELDS)
