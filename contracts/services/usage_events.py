@@ -7,7 +7,7 @@ leaves nothing behind. Nothing is published: the scope check scans new events
 from its id watermark.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -68,10 +68,8 @@ def usage_events_ingest(
     lines = iter_lines(read, limit=max_bytes)
     with transaction.atomic():
         with event_writer() as writer:
-            if body_format == NDJSON:
-                staged = _stage_ndjson(lines, parser, writer.write_row, report)
-            else:
-                staged = _stage_csv(lines, parser, writer.write_row, report)
+            rows = (_ndjson_rows if body_format == NDJSON else _csv_rows)(lines, parser, report)
+            staged = writer.write_rows(rows)
             inserted = writer.finish()
         report.accepted = inserted
         report.duplicates = staged - inserted
@@ -88,27 +86,25 @@ def usage_events_ingest(
     return report
 
 
-def _stage_ndjson(lines, parser: EventRowParser, write_row, report: IngestReport) -> int:
+def _ndjson_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
+    """The rows of the valid lines; the others are reported as they come."""
     # The hot loop: keep it free of attribute look-ups and calls that are not needed.
-    staged = 0
     parse = parser.from_json_line
+    reject = report.reject
     for number, line in lines:
         if line is None:
-            report.reject(number, LINE_TOO_LONG)
+            reject(number, LINE_TOO_LONG)
             continue
         if not line or line.isspace():
             continue
         row = parse(line)
         if type(row) is tuple:
-            write_row(row)
-            staged += 1
+            yield row
         else:
-            report.reject(number, row)
-    return staged
+            reject(number, row)
 
 
-def _stage_csv(lines, parser: EventRowParser, write_row, report: IngestReport) -> int:
-    staged = 0
+def _csv_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
     reader = None
     for number, line in lines:
         if line is None:
@@ -130,8 +126,6 @@ def _stage_csv(lines, parser: EventRowParser, write_row, report: IngestReport) -
             continue
         row = parser.from_mapping(obj)
         if type(row) is tuple:
-            write_row(row)
-            staged += 1
+            yield row
         else:
             report.reject(number, row)
-    return staged
