@@ -15,7 +15,7 @@ from django.db import transaction
 
 from contracts.selectors.usage import agreement_keys_for_usage, dataset_keys, organization_keys
 from contracts.services.usage_event_input import iter_lines
-from contracts.services.usage_event_rows import CsvLineReader, EventRowParser
+from contracts.services.usage_event_rows import LINE_TOO_LONG, CsvLineReader, EventRowParser
 from contracts.services.usage_event_writers import event_writer
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
@@ -26,7 +26,6 @@ CSV = "csv"
 # The answer lists this many refused lines in detail; ``rejected_count`` has them all.
 # A bound, so that a body of a million bad lines cannot make a million-entry answer.
 MAX_REPORTED_REJECTIONS = 1000
-LINE_TOO_LONG = {"non_field_errors": ["The line is longer than 64 KiB."]}
 NOT_CSV_ROW = {"non_field_errors": ["Not a UTF-8 CSV line with one value per column of the header."]}
 
 
@@ -87,21 +86,7 @@ def usage_events_ingest(
 
 
 def _ndjson_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
-    """The rows of the valid lines; the others are reported as they come."""
-    # The hot loop: keep it free of attribute look-ups and calls that are not needed.
-    parse = parser.from_json_line
-    reject = report.reject
-    for number, line in lines:
-        if line is None:
-            reject(number, LINE_TOO_LONG)
-            continue
-        if not line or line.isspace():
-            continue
-        row = parse(line)
-        if type(row) is tuple:
-            yield row
-        else:
-            reject(number, row)
+    return parser.rows_from_ndjson(lines, report.reject)
 
 
 def _csv_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
