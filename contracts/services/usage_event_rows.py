@@ -139,12 +139,12 @@ class EventRowParser:
             errors["dataset"] = ["Unknown dataset id or code." if dataset is not None else "This field is required."]
 
         action = get("action")
-        if action not in ACTIONS:
+        if type(action) is not str or action not in ACTIONS:  # a list or an object is unhashable
             errors = errors or {}
             errors["action"] = ["Unknown ODRL action." if action is not None else "This field is required."]
 
         purpose = get("purpose")
-        if purpose not in PURPOSES:
+        if type(purpose) is not str or purpose not in PURPOSES:
             errors = errors or {}
             errors["purpose"] = ["Unknown purpose." if purpose is not None else "This field is required."]
 
