@@ -45,7 +45,7 @@ class PostgresEventWriter:
     adapters, not the connection). Memory stays at a few chunks whatever the body.
     """
 
-    # 20,000 rows is about 2 MB of COPY data; three are alive at most (one being built,
+    # 20,000 rows is about 2.5 MB of COPY data; three are alive at most (one being built,
     # one queued, one being copied). A chunk is also what a chunk with a repeated
     # event costs twice (see _store).
     CHUNK_ROWS = 20_000
@@ -77,22 +77,24 @@ class PostgresEventWriter:
         """Store every row the iterable yields; returns how many it yielded (staged)."""
         rows = iter(rows)
         staged = 0
-        formatting = self._raw.cursor()  # only lends its adapters: nothing is executed on it
-        for first in rows:  # a chunk starts only once it has a row
-            chunk = _Chunk()
-            # Binary: psycopg packs a datetime or an int in a few bytes, where the text
-            # format would spend more Python time spelling each out than parsing the line took.
-            with Copy(formatting, binary=True, writer=chunk) as copy:
-                copy.set_types(ROW_TYPES)
-                write_row = copy.write_row
-                write_row(first)
-                count = 1
-                for row in islice(rows, self.CHUNK_ROWS - 1):
-                    write_row(row)
-                    count += 1
-            chunk.rows = count
-            self._hand_over(chunk)
-            staged += count
+        # The cursor only lends its adapters: nothing is executed on it, so it does not
+        # touch the connection the copy thread is using.
+        with self._raw.cursor() as formatting:
+            for first in rows:  # a chunk starts only once it has a row
+                chunk = _Chunk()
+                # Binary: psycopg packs a datetime or an int in a few bytes, where the text
+                # format would spend more Python time spelling each out than parsing the line took.
+                with Copy(formatting, binary=True, writer=chunk) as copy:
+                    copy.set_types(ROW_TYPES)
+                    write_row = copy.write_row
+                    write_row(first)
+                    count = 1
+                    for row in islice(rows, self.CHUNK_ROWS - 1):
+                        write_row(row)
+                        count += 1
+                chunk.rows = count
+                self._hand_over(chunk)
+                staged += count
         return staged
 
     def _hand_over(self, chunk: "_Chunk") -> None:
