@@ -42,6 +42,15 @@ LINE_TOO_LONG = {"non_field_errors": ["The line is longer than 64 KiB."]}
 FUTURE_SLACK = datetime.timedelta(days=1)
 
 
+def _storable(text: str) -> bool:
+    """Whether the database can hold the text: JSON may escape half a surrogate pair, UTF-8 cannot."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class EventRowParser:
     """Validates events against one caller's agreements.
 
@@ -83,7 +92,9 @@ class EventRowParser:
                 record_count = 1
             if (
                 type(source) is str and 0 < len(source) <= 64 and "\x00" not in source
+                and (source.isascii() or _storable(source))  # isascii is a flag: no scan
                 and type(event_id) is str and 0 < len(event_id) <= 128 and "\x00" not in event_id
+                and (event_id.isascii() or _storable(event_id))
                 and (type(agreement) is str or type(agreement) is int)
                 and (type(dataset) is str or type(dataset) is int)
                 and action in ACTIONS and purpose in PURPOSES
@@ -110,13 +121,13 @@ class EventRowParser:
         get = obj.get
 
         source = get("source")
-        if type(source) is not str or not 0 < len(source) <= 64 or "\x00" in source:
+        if type(source) is not str or not 0 < len(source) <= 64 or "\x00" in source or not _storable(source):
             errors = {"source": ["Give the source system (1 to 64 characters)."]}
 
         event_id = get("event_id")
         if type(event_id) is int and not isinstance(event_id, bool) and 0 <= event_id <= MAX_BIGINT:
             event_id = str(event_id)
-        if type(event_id) is not str or not 0 < len(event_id) <= 128 or "\x00" in event_id:
+        if type(event_id) is not str or not 0 < len(event_id) <= 128 or "\x00" in event_id or not _storable(event_id):
             errors = errors or {}
             errors["event_id"] = ["Give the event id (1 to 128 characters)."]
 
@@ -238,7 +249,9 @@ class EventRowParser:
                     if (
                         len(obj) == fields
                         and type(source) is str and 0 < len(source) <= 64 and "\x00" not in source
+                        and (source.isascii() or _storable(source))  # isascii is a flag: no scan
                         and type(event_id) is str and 0 < len(event_id) <= 128 and "\x00" not in event_id
+                        and (event_id.isascii() or _storable(event_id))
                         and (type(agreement) is str or type(agreement) is int)
                         and (type(dataset) is str or type(dataset) is int)
                         and action in actions and purpose in purposes

@@ -56,6 +56,9 @@ TRICKY_LINES = [
     GOOD.replace('"ImprovePublicServices"', '{"a": 1}') + "}",
     GOOD.replace('"gw"', '"g\\u0000w"') + "}",
     GOOD.replace('"gw"', '""') + "}",
+    GOOD.replace('"gw"', '"g\\ud800"') + "}",
+    GOOD.replace('"e-1"', '"e\\udfff"') + "}",
+    GOOD.replace('"gw"', '"网关"') + "}",
     GOOD.replace('"gw"', '"' + "s" * 65 + '"') + "}",
     GOOD.replace('"e-1"', "12") + "}",
     GOOD.replace("+08:00", "") + "}",  # naive: the project's time zone
