@@ -7,7 +7,7 @@ leaves nothing behind. Nothing is published: the scope check scans new events
 from its id watermark.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from django.db import transaction
 
 from contracts.selectors.usage import agreement_keys_for_usage, dataset_keys, organization_keys
 from contracts.services.usage_event_input import iter_lines
-from contracts.services.usage_event_rows import CsvLineReader, EventRowParser
+from contracts.services.usage_event_rows import LINE_TOO_LONG, CsvLineReader, EventRowParser
 from contracts.services.usage_event_writers import event_writer
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
@@ -26,7 +26,6 @@ CSV = "csv"
 # The answer lists this many refused lines in detail; ``rejected_count`` has them all.
 # A bound, so that a body of a million bad lines cannot make a million-entry answer.
 MAX_REPORTED_REJECTIONS = 1000
-LINE_TOO_LONG = {"non_field_errors": ["The line is longer than 64 KiB."]}
 NOT_CSV_ROW = {"non_field_errors": ["Not a UTF-8 CSV line with one value per column of the header."]}
 
 
@@ -68,10 +67,8 @@ def usage_events_ingest(
     lines = iter_lines(read, limit=max_bytes)
     with transaction.atomic():
         with event_writer() as writer:
-            if body_format == NDJSON:
-                staged = _stage_ndjson(lines, parser, writer.write_row, report)
-            else:
-                staged = _stage_csv(lines, parser, writer.write_row, report)
+            rows = (_ndjson_rows if body_format == NDJSON else _csv_rows)(lines, parser, report)
+            staged = writer.write_rows(rows)
             inserted = writer.finish()
         report.accepted = inserted
         report.duplicates = staged - inserted
@@ -88,27 +85,11 @@ def usage_events_ingest(
     return report
 
 
-def _stage_ndjson(lines, parser: EventRowParser, write_row, report: IngestReport) -> int:
-    # The hot loop: keep it free of attribute look-ups and calls that are not needed.
-    staged = 0
-    parse = parser.from_json_line
-    for number, line in lines:
-        if line is None:
-            report.reject(number, LINE_TOO_LONG)
-            continue
-        if not line or line.isspace():
-            continue
-        row = parse(line)
-        if type(row) is tuple:
-            write_row(row)
-            staged += 1
-        else:
-            report.reject(number, row)
-    return staged
+def _ndjson_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
+    return parser.rows_from_ndjson(lines, report.reject)
 
 
-def _stage_csv(lines, parser: EventRowParser, write_row, report: IngestReport) -> int:
-    staged = 0
+def _csv_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
     reader = None
     for number, line in lines:
         if line is None:
@@ -130,8 +111,6 @@ def _stage_csv(lines, parser: EventRowParser, write_row, report: IngestReport) -
             continue
         row = parser.from_mapping(obj)
         if type(row) is tuple:
-            write_row(row)
-            staged += 1
+            yield row
         else:
             report.reject(number, row)
-    return staged

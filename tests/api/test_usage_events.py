@@ -82,6 +82,32 @@ def test_a_mixed_body_lands_its_good_lines_and_reports_the_rest_by_line(world, c
 
 
 @pytest.mark.django_db
+def test_codes_sent_as_lists_or_objects_are_refused_per_line(world, client_for):
+    body = ndjson(event(1, action=["read"]), event(2, purpose={"code": "Fun"}), event(3))
+
+    response = send(client_for(world.partner), body)
+
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["accepted"] == 1
+    assert [(r["line"], sorted(r["errors"])) for r in report["rejected"]] == [(1, ["action"]), (2, ["purpose"])]
+
+
+@pytest.mark.django_db
+def test_text_that_is_not_unicode_is_refused_per_line(world, client_for):
+    # JSON may escape half of a surrogate pair, which no database text can hold.
+    body = ndjson(event(1, source="gw-\ud800"), event(2, event_id="e-\udfff"), event(3, source="网关"))
+
+    response = send(client_for(world.partner), body)
+
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["accepted"] == 1
+    assert [(r["line"], sorted(r["errors"])) for r in report["rejected"]] == [(1, ["source"]), (2, ["event_id"])]
+    assert UsageEvent.objects.get().source == "网关"
+
+
+@pytest.mark.django_db
 def test_a_resent_batch_adds_nothing(world, client_for):
     client = client_for(world.partner)
     body = ndjson(*(event(n) for n in range(25)))

@@ -74,3 +74,35 @@ def test_concurrent_senders_of_overlapping_batches_store_each_event_once(world):
     assert sum(r["accepted"] for r in reports) == 500
     assert sum(r["duplicates"] for r in reports) == 1200 - 500
     assert UsageEvent.objects.count() == 500
+
+
+@pytest.mark.django_db
+def test_values_are_stored_exactly_by_both_copy_paths(world, client_for, monkeypatch):
+    # Chunks of 2: the first goes straight into the table, the second (which repeats
+    # e-1) through staging; each carries the widest values a row may hold.
+    monkeypatch.setattr(PostgresEventWriter, "CHUNK_ROWS", 2)
+    widest = {
+        "source": "网关-" + "s" * 61,
+        "record_count": 2**63 - 1,
+        "recipient": world.other_partner_org.credit_code,
+    }
+    body = ndjson(
+        event(1, occurred_at="2026-03-05T10:15:00.123456+08:00", **widest),
+        event(2, occurred_at="2026-03-05 11:00:00", record_count=0),
+        event(1, occurred_at="2026-03-05T10:15:00.123456+08:00", **widest),
+        event(3, event_id="x" * 128, occurred_at="2026-03-05T23:59:59-05:30", **widest),
+    )
+
+    report = client_for(world.partner).post(URL, body, content_type=NDJSON).json()
+
+    assert (report["accepted"], report["duplicates"], report["rejected"]) == (3, 1, [])
+    stored = {e.event_id: e for e in UsageEvent.objects.all()}
+    first, second, third = stored["e-1"], stored["e-2"], stored["x" * 128]
+    assert (first.source, first.record_count) == (widest["source"], 2**63 - 1)
+    assert first.recipient_id == world.other_partner_org.pk
+    assert first.occurred_at.isoformat() == "2026-03-05T02:15:00.123456+00:00"
+    assert (second.record_count, second.recipient_id) == (0, None)
+    assert second.occurred_at.isoformat() == "2026-03-05T03:00:00+00:00"  # naive: project time zone
+    assert (third.agreement_id, third.dataset_id) == (world.agreement.pk, world.dataset.pk)
+    assert third.occurred_at.isoformat() == "2026-03-06T05:29:59+00:00"
+    assert {e.received_at is not None for e in stored.values()} == {True}
