@@ -209,12 +209,17 @@ WITH stored AS (
 )
 {_report_select(TEMP_TABLE, TEMP_TABLE)}
 """
+    # Only totals with something to report at all (a rule broken at some time, or over quota)
+    # are joined back to the new counts: a superset of what is reported, and a few rows of many.
     return f"""
 WITH up AS (
     {_insert_from(TEMP_TABLE)}
     RETURNING contracts_usagebucket.*
+),
+flagged AS (
+    SELECT * FROM up t WHERE {" OR ".join(f"t.{c} > 0" for c in RULE_COUNTERS)} OR {_over_quota("t")}
 )
-{_report_select("up", TEMP_TABLE)}
+{_report_select("flagged", TEMP_TABLE)}
 """
 
 
@@ -229,6 +234,10 @@ SELECT agreement_id, dataset_id, permission_id, interval, bucket_start, version_
        {", ".join(COUNTERS)}, CURRENT_TIMESTAMP
 FROM {source}
 WHERE true
+-- In key order: the table's rows keep that order (a count from the start writes them all), so
+-- each scan's updates walk the index and the table in one direction. Measured on 30,000 updates
+-- among 424,000 totals: 0.12 s instead of 0.18-0.22 s.
+ORDER BY agreement_id, dataset_id, interval, bucket_start
 ON CONFLICT (agreement_id, dataset_id, interval, bucket_start) DO UPDATE SET
     {counters_update},
     permission_id = excluded.permission_id,
@@ -251,11 +260,15 @@ SELECT t.agreement_id, t.dataset_id, t.permission_id, t.interval, t.bucket_start
        {", ".join(f"n.{c} AS n_{c}" for c in COUNTERS)}
 FROM {new} n
 {join}
-WHERE {" OR ".join(f"n.{c} > 0" for c in RULE_COUNTERS)}
-   OR (t.quota_count IS NOT NULL AND n.events > 0
-       AND (CASE WHEN t.quota_unit = 'records' THEN t.records ELSE t.events END) > t.quota_count)
+WHERE {" OR ".join(f"n.{c} > 0" for c in RULE_COUNTERS)} OR (n.events > 0 AND {_over_quota("t")})
 ORDER BY t.agreement_id, t.dataset_id, t.bucket_start
 """
+
+
+def _over_quota(totals: str) -> str:
+    t = totals
+    return f"""({t}.quota_count IS NOT NULL
+        AND (CASE WHEN {t}.quota_unit = 'records' THEN {t}.records ELSE {t}.events END) > {t}.quota_count)"""
 
 
 def add_counts_statement() -> str:
