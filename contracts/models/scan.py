@@ -4,6 +4,10 @@
 ``UsageBucket`` keeps, per grant and quota interval, the running totals the scan
 has counted so far, so each run reads only the new events: a late event adds to
 the bucket of the day it *occurred*, not the day it arrived.
+
+On PostgreSQL the totals table is unlogged, with free space left on each page
+(migration 0006): the totals are derived from the events, and the scan recounts
+them all when it finds the table empty behind a non-zero watermark.
 """
 
 from django.db import models

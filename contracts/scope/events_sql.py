@@ -1,10 +1,17 @@
-"""The set-based scan over observed usage events, in three statements.
+"""The set-based scan over observed usage events.
 
 New events (id in (watermark, upto]) are joined to the grant version in force at
-``occurred_at`` and to the agreement's status at that instant, grouped by grant and
-quota bucket into a temporary table, which is then added to the running totals in
-``contracts_usagebucket``. Python reads back one row per touched bucket, never one
-per event.
+``occurred_at`` and to the agreement's status at that instant, and counted per grant
+and quota bucket into a temporary table, ``scope_scan_new``; those counts are then
+added to the running totals in ``contracts_usagebucket``. Python reads back one row
+per touched bucket, never one per event.
+
+The count is a single pass over the events: one join (to the grant versions, which
+carry what the rules compare against) and one aggregation per bucket, the rules
+being conditions on the aggregates. On PostgreSQL it is a CREATE TABLE AS of a
+plain SELECT, so the planner may share it between parallel workers (a statement
+that also writes a table, or uses window functions or correlated subqueries, may
+not); hence the self-joins below where a window function would read better.
 
 PostgreSQL is the production dialect. SQLite gets the same statement with its own
 spellings (json_each for list membership, a fixed UTC offset for local time, which
@@ -25,6 +32,7 @@ COUNTERS = (
     "records", "events", "unpermitted", "action_bad", "purpose_bad",
     "recipient_bad", "validity_bad", "inactive_bad", "agreement_bad",
 )  # fmt: skip
+TEMP_TABLE = "scope_scan_new"
 
 
 def _parent_case(column: str) -> str:
@@ -38,35 +46,45 @@ def _dialect(vendor: str) -> dict:
         tz = settings.TIME_ZONE
         local = f"(j.occurred_at AT TIME ZONE '{tz}')"
         return {
-            "has_action": "(v.actions ? g.action)",
-            "has_purpose": f"(v.purposes ? g.purpose OR v.purposes ? {_parent_case('g.purpose')})",
-            "has_recipient": "(v.recipient_ids @> to_jsonb(g.recipient_id))",
+            "has_action": "(j.actions ? j.action)",
+            "has_purpose": f"(j.purposes ? j.purpose OR j.purposes ? {_parent_case('j.purpose')})",
+            "has_recipient": "(j.recipient_ids @> to_jsonb(j.recipient_id))",
             "bucket": f"""CASE j.interval WHEN 'total' THEN DATE '1970-01-01'
                           ELSE date_trunc(j.interval, {local})::date END""",
             "term_start": f"(a.starts_on::timestamp AT TIME ZONE '{tz}')",
             "term_end": f"((a.ends_on + 1)::timestamp AT TIME ZONE '{tz}')",
             "least": "LEAST",
-            "materialized": "MATERIALIZED ",
-            # One row per agreement, joined by hash: most agreements were active over one range,
-            # tested with two comparisons; only those with several carry a multirange.
-            # (A range join here cost 0.9 s of 4.7 s on 1M events.)
-            "active_cte": """active AS (
+            "ever": "'-infinity'::timestamptz",
+            "never": "'infinity'::timestamptz",
+            # One row per agreement: most agreements were active over one range, tested with two
+            # comparisons; only those with several carry a multirange. Each grant version carries
+            # its agreement's row, so the events join only once; events without a grant join it
+            # on their own (a NULL key for the others: no lookup). NOT MATERIALIZED: a CTE read
+            # as a table would keep the statement out of parallel workers.
+            "active_cte": """active AS NOT MATERIALIZED (
     SELECT agreement_id, COUNT(*) AS n, MIN(starts) AS lo, MAX(ends) AS hi,
            CASE WHEN COUNT(*) > 1 THEN range_agg(tstzrange(starts, ends, '[)')) END AS ranges
     FROM status_ranges WHERE to_status = 'active' AND ends > starts AND ends > term_start
     GROUP BY agreement_id
 ),""",
-            "active_join": "LEFT JOIN active ac ON ac.agreement_id = e.agreement_id",
-            "active_expr": """COALESCE(CASE WHEN ac.n = 1 THEN e.occurred_at >= ac.lo AND e.occurred_at < ac.hi
-                                         ELSE ac.ranges @> e.occurred_at END, false)""",
+            "version_active": """,
+           ac.n AS active_n, ac.lo AS active_lo, ac.hi AS active_hi, ac.ranges AS active_ranges
+    FROM grants_in_versions gv LEFT JOIN active ac ON ac.agreement_id = gv.agreement_id""",
+            "event_active": """,
+           COALESCE(gv.active_n, ac.n) AS active_n, COALESCE(gv.active_lo, ac.lo) AS active_lo,
+           COALESCE(gv.active_hi, ac.hi) AS active_hi, COALESCE(gv.active_ranges, ac.ranges) AS active_ranges""",
+            "event_active_join": """LEFT JOIN active ac
+         ON ac.agreement_id = CASE WHEN gv.version_id IS NULL THEN e.agreement_id END""",
+            "active_expr": """COALESCE(CASE WHEN j.active_n = 1 THEN j.occurred_at >= j.active_lo AND j.occurred_at < j.active_hi
+                                ELSE j.active_ranges @> j.occurred_at END, false)""",
         }
     offset = datetime.datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset()
     local = f"datetime(j.occurred_at, '{int(offset.total_seconds())} seconds')"
     return {
-        "has_action": "EXISTS (SELECT 1 FROM json_each(v.actions) a WHERE a.value = g.action)",
-        "has_purpose": f"""EXISTS (SELECT 1 FROM json_each(v.purposes) p
-                           WHERE p.value = g.purpose OR p.value = {_parent_case('g.purpose')})""",
-        "has_recipient": "EXISTS (SELECT 1 FROM json_each(v.recipient_ids) r WHERE r.value = g.recipient_id)",
+        "has_action": "EXISTS (SELECT 1 FROM json_each(j.actions) a WHERE a.value = j.action)",
+        "has_purpose": f"""EXISTS (SELECT 1 FROM json_each(j.purposes) p
+                           WHERE p.value = j.purpose OR p.value = {_parent_case('j.purpose')})""",
+        "has_recipient": "EXISTS (SELECT 1 FROM json_each(j.recipient_ids) r WHERE r.value = j.recipient_id)",
         "bucket": f"""CASE j.interval
                         WHEN 'total' THEN '1970-01-01'
                         WHEN 'day' THEN date({local})
@@ -77,11 +95,16 @@ def _dialect(vendor: str) -> dict:
         "term_start": f"datetime(a.starts_on, '{-int(offset.total_seconds())} seconds')",
         "term_end": f"datetime(a.ends_on, '+1 day', '{-int(offset.total_seconds())} seconds')",
         "least": "MIN",
-        "materialized": "",
+        "ever": "'0000-01-01'",
+        "never": "'9999-12-31'",
         "active_cte": "",
-        "active_join": """LEFT JOIN status_ranges sr ON sr.agreement_id = e.agreement_id AND sr.to_status = 'active'
-         AND sr.starts <= e.occurred_at AND sr.ends > e.occurred_at AND e.occurred_at >= sr.term_start""",
-        "active_expr": "(sr.agreement_id IS NOT NULL)",
+        "version_active": " FROM grants_in_versions gv",
+        "event_active": "",
+        "event_active_join": "",
+        "active_expr": """EXISTS (SELECT 1 FROM status_ranges sr
+                               WHERE sr.agreement_id = j.agreement_id AND sr.to_status = 'active'
+                                 AND sr.starts <= j.occurred_at AND sr.ends > j.occurred_at
+                                 AND j.occurred_at >= sr.term_start)""",
     }
 
 
@@ -91,71 +114,74 @@ def _counts_with(vendor: str) -> str:
     Parameters: %(after)s, %(upto)s (event ids).
     """
     d = _dialect(vendor)
-    when = "SUM(CASE WHEN {} THEN g.events ELSE 0 END)"
-    granted = "v.id IS NOT NULL"
+    granted = "j.version_id IS NOT NULL"
     return f"""
 WITH transitions AS (
+    -- Each status change, whether it is the agreement's first, and when the next one came
+    -- (ordered by time, then id).
     SELECT t.agreement_id, t.to_status, t.at,
-           ROW_NUMBER() OVER (PARTITION BY t.agreement_id ORDER BY t.at, t.id) AS n,
-           LEAD(t.at) OVER (PARTITION BY t.agreement_id ORDER BY t.at, t.id) AS next_at,
+           COUNT(earlier.id) = 0 AS is_first, MIN(later.at) AS next_at,
            {d['term_start']} AS term_start, {d['term_end']} AS term_end
     FROM contracts_agreementtransition t
     JOIN contracts_agreement a ON a.id = t.agreement_id
+    LEFT JOIN contracts_agreementtransition earlier ON earlier.agreement_id = t.agreement_id
+         AND (earlier.at < t.at OR (earlier.at = t.at AND earlier.id < t.id))
+    LEFT JOIN contracts_agreementtransition later ON later.agreement_id = t.agreement_id
+         AND (later.at > t.at OR (later.at = t.at AND later.id > t.id))
+    GROUP BY t.id, t.agreement_id, t.to_status, t.at, a.starts_on, a.ends_on
 ),
 status_ranges AS (
     -- The first activation counts from the agreement's start (agreements are recorded late);
     -- nothing counts as active outside [starts_on, ends_on].
     SELECT agreement_id, to_status,
-           CASE WHEN n = 1 THEN {d['least']}(at, term_start) ELSE at END AS starts,
+           CASE WHEN is_first THEN {d['least']}(at, term_start) ELSE at END AS starts,
            CASE WHEN next_at IS NULL OR next_at > term_end THEN term_end ELSE next_at END AS ends,
            term_start
     FROM transitions
 ),
 {d['active_cte']}
+grants_in_versions AS (
+    -- Each version of each grant, with the instants it was in force. Before a grant was
+    -- recorded its first version applies (its valid_from decides).
+    SELECT p.agreement_id, p.dataset_id, p.id AS permission_id, v.id AS version_id, v.number, v.status,
+           v.quota_interval, v.actions, v.purposes, v.recipient_ids,
+           v.valid_from, COALESCE(v.valid_until, {d['never']}) AS valid_until,
+           CASE WHEN v.number = 1 THEN {d['ever']} ELSE v.effective_from END AS in_force_from,
+           COALESCE(v.effective_to, {d['never']}) AS in_force_until
+    FROM contracts_datausepermission p
+    JOIN contracts_permissionversion v ON v.permission_id = p.id
+),
+versions AS (
+    SELECT gv.*{d['version_active']}
+),
 j AS (
     SELECT e.agreement_id, e.dataset_id, e.occurred_at, e.action, e.purpose, e.recipient_id, e.record_count,
-           v.id AS version_id, COALESCE(v.quota_interval, 'month') AS interval,
-           (v.id IS NOT NULL AND (e.occurred_at < v.valid_from
-                                  OR (v.valid_until IS NOT NULL AND e.occurred_at >= v.valid_until))) AS outside,
-           {d['active_expr']} AS agreement_active
+           gv.permission_id, gv.version_id, gv.number, gv.status, gv.actions, gv.purposes, gv.recipient_ids,
+           gv.valid_from, gv.valid_until, COALESCE(gv.quota_interval, 'month') AS interval{d['event_active']}
     FROM contracts_usageevent e
-    LEFT JOIN contracts_datausepermission p ON p.agreement_id = e.agreement_id AND p.dataset_id = e.dataset_id
-    -- Before a grant was recorded its first version applies (its valid_from decides).
-    LEFT JOIN contracts_permissionversion v ON v.permission_id = p.id
-         AND (v.effective_from <= e.occurred_at OR v.number = 1)
-         AND (v.effective_to IS NULL OR v.effective_to > e.occurred_at)
-    {d['active_join']}
+    LEFT JOIN versions gv ON gv.agreement_id = e.agreement_id AND gv.dataset_id = e.dataset_id
+         AND gv.in_force_from <= e.occurred_at AND gv.in_force_until > e.occurred_at
+    {d['event_active_join']}
     WHERE e.id > %(after)s AND e.id <= %(upto)s
 ),
--- First a plain aggregate, as cheap as counting quota totals: events that share grant version,
--- bucket, action, purpose and recipient are judged together in the next step, so the rules
--- (JSON membership tests) run once per group instead of once per event. The version decides
--- the grant and the quota interval, so neither is part of the key.
-g AS (
-    SELECT j.agreement_id, j.dataset_id, j.version_id, {d['bucket']} AS bucket_start,
-           j.action, j.purpose, j.recipient_id, j.outside, j.agreement_active,
-           SUM(j.record_count) AS records, COUNT(*) AS events
-    FROM j
-    GROUP BY j.agreement_id, j.dataset_id, j.version_id, bucket_start,
-             j.action, j.purpose, j.recipient_id, j.outside, j.agreement_active
-),
+-- One aggregation, as the quota totals need anyway; each rule is a condition on it. The version
+-- decides the grant and the quota interval, so neither is part of the key.
 per_bucket AS (
-    SELECT g.agreement_id, g.dataset_id, v.permission_id, COALESCE(v.quota_interval, 'month') AS interval,
-           g.bucket_start, MAX(v.number) AS version_number,
-           SUM(g.records) AS records,
-           SUM(g.events) AS events,
-           {when.format("v.id IS NULL")} AS unpermitted,
-           {when.format(f"{granted} AND NOT {d['has_action']}")} AS action_bad,
-           {when.format(f"{granted} AND NOT ({d['has_purpose']})")} AS purpose_bad,
-           {when.format(f"{granted} AND g.recipient_id IS NOT NULL AND NOT {d['has_recipient']}")} AS recipient_bad,
-           {when.format("g.outside")} AS validity_bad,
-           {when.format(f"{granted} AND v.status <> 'active'")} AS inactive_bad,
-           {when.format("NOT g.agreement_active")} AS agreement_bad
-    FROM g
-    LEFT JOIN contracts_permissionversion v ON v.id = g.version_id
-    GROUP BY g.agreement_id, g.dataset_id, v.permission_id, COALESCE(v.quota_interval, 'month'), g.bucket_start
+    SELECT j.agreement_id, j.dataset_id, j.interval, {d['bucket']} AS bucket_start,
+           MAX(j.permission_id) AS permission_id, MAX(j.number) AS version_number,
+           SUM(j.record_count) AS records,
+           COUNT(*) AS events,
+           COUNT(*) FILTER (WHERE j.version_id IS NULL) AS unpermitted,
+           COUNT(*) FILTER (WHERE {granted} AND NOT {d['has_action']}) AS action_bad,
+           COUNT(*) FILTER (WHERE {granted} AND NOT ({d['has_purpose']})) AS purpose_bad,
+           COUNT(*) FILTER (WHERE {granted} AND j.recipient_id IS NOT NULL AND NOT {d['has_recipient']}) AS recipient_bad,
+           COUNT(*) FILTER (WHERE {granted} AND (j.occurred_at < j.valid_from OR j.occurred_at >= j.valid_until)) AS validity_bad,
+           COUNT(*) FILTER (WHERE {granted} AND j.status <> 'active') AS inactive_bad,
+           COUNT(*) FILTER (WHERE NOT {d['active_expr']}) AS agreement_bad
+    FROM j
+    GROUP BY j.agreement_id, j.dataset_id, j.interval, bucket_start
 ),
-new_counts AS {d['materialized']}(
+new_counts AS (
     SELECT b.agreement_id, b.dataset_id, b.permission_id, b.interval, b.bucket_start, b.version_number,
            v.quota_count, COALESCE(v.quota_unit, '') AS quota_unit, {", ".join("b." + c for c in COUNTERS)}
     FROM per_bucket b
@@ -166,31 +192,34 @@ new_counts AS {d['materialized']}(
 
 def new_counts_statement(vendor: str) -> str:
     """Fills the temporary table scope_scan_new with the new events' counts per bucket."""
-    return f"CREATE TEMPORARY TABLE scope_scan_new AS {_counts_with(vendor)} SELECT * FROM new_counts"
+    return f"CREATE TEMPORARY TABLE {TEMP_TABLE} AS {_counts_with(vendor)} SELECT * FROM new_counts"
 
 
-def scan_statement_postgresql(*, fresh: bool = False) -> str:
-    """PostgreSQL in one statement: count, add to the running totals, return what to report.
+def add_and_report_statement_postgresql(*, fresh: bool = False) -> str:
+    """PostgreSQL: add scope_scan_new to the running totals and return what to report, in one
+    statement (the upsert's RETURNING gives the new totals without reading them again).
 
-    Saves writing and re-joining a temporary table (measured: about 1 s of 6 s on 1M events).
     ``fresh``: the totals are empty (a count from the start), so the new counts are the totals:
     a plain INSERT, and nothing to read back.
     """
     if fresh:
         return f"""
-{_counts_with("postgresql")},
-stored AS (
-    {_insert_from("new_counts").split("ON CONFLICT")[0]}
+WITH stored AS (
+    {_insert_from(TEMP_TABLE).split("ON CONFLICT")[0]}
 )
-{_report_select("new_counts", "new_counts")}
+{_report_select(TEMP_TABLE, TEMP_TABLE)}
 """
+    # Only totals with something to report at all (a rule broken at some time, or over quota)
+    # are joined back to the new counts: a superset of what is reported, and a few rows of many.
     return f"""
-{_counts_with("postgresql")},
-up AS (
-    {_insert_from("new_counts")}
+WITH up AS (
+    {_insert_from(TEMP_TABLE)}
     RETURNING contracts_usagebucket.*
+),
+flagged AS (
+    SELECT * FROM up t WHERE {" OR ".join(f"t.{c} > 0" for c in RULE_COUNTERS)} OR {_over_quota("t")}
 )
-{_report_select("up", "new_counts")}
+{_report_select("flagged", TEMP_TABLE)}
 """
 
 
@@ -205,6 +234,10 @@ SELECT agreement_id, dataset_id, permission_id, interval, bucket_start, version_
        {", ".join(COUNTERS)}, CURRENT_TIMESTAMP
 FROM {source}
 WHERE true
+-- In key order: the table's rows keep that order (a count from the start writes them all), so
+-- each scan's updates walk the index and the table in one direction. Measured on 30,000 updates
+-- among 424,000 totals: 0.12 s instead of 0.18-0.22 s.
+ORDER BY agreement_id, dataset_id, interval, bucket_start
 ON CONFLICT (agreement_id, dataset_id, interval, bucket_start) DO UPDATE SET
     {counters_update},
     permission_id = excluded.permission_id,
@@ -227,17 +260,21 @@ SELECT t.agreement_id, t.dataset_id, t.permission_id, t.interval, t.bucket_start
        {", ".join(f"n.{c} AS n_{c}" for c in COUNTERS)}
 FROM {new} n
 {join}
-WHERE {" OR ".join(f"n.{c} > 0" for c in RULE_COUNTERS)}
-   OR (t.quota_count IS NOT NULL AND n.events > 0
-       AND (CASE WHEN t.quota_unit = 'records' THEN t.records ELSE t.events END) > t.quota_count)
+WHERE {" OR ".join(f"n.{c} > 0" for c in RULE_COUNTERS)} OR (n.events > 0 AND {_over_quota("t")})
 ORDER BY t.agreement_id, t.dataset_id, t.bucket_start
 """
 
 
+def _over_quota(totals: str) -> str:
+    t = totals
+    return f"""({t}.quota_count IS NOT NULL
+        AND (CASE WHEN {t}.quota_unit = 'records' THEN {t}.records ELSE {t}.events END) > {t}.quota_count)"""
+
+
 def add_counts_statement() -> str:
     """Adds scope_scan_new to the running totals."""
-    return _insert_from("scope_scan_new")
+    return _insert_from(TEMP_TABLE)
 
 
 def touched_buckets_statement() -> str:
-    return _report_select("contracts_usagebucket", "scope_scan_new")
+    return _report_select("contracts_usagebucket", TEMP_TABLE)

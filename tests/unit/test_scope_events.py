@@ -118,3 +118,22 @@ def test_a_second_scan_counts_each_event_once(world):
     assert [x.kind for x in first] == ["quota_exceeded"]
     assert scan() == []
     assert UsageBucket.objects.get().records == 12_000
+
+
+def test_lost_totals_are_recounted_from_the_first_event(world):
+    # Unlogged on PostgreSQL: a crash empties the totals but not the watermark.
+    events(world.agreement, world.dataset, n=3, record_count=4_000)
+    assert [x.kind for x in scan()] == ["quota_exceeded"]
+    UsageBucket.objects.all().delete()
+    events(world.agreement, world.dataset, n=1, record_count=1)
+    [finding] = scan()
+    assert (finding.kind, finding.observed, finding.evidence["new_events"]) == ("quota_exceeded", 12_001, 4)
+    assert UsageBucket.objects.get().events == 4
+
+
+def test_use_without_a_grant_under_a_draft_agreement(world):
+    draft = f.agreement(world.officer, world.bureau, world.partner_org, active=False)
+    events(draft, world.dataset, n=2)
+    found = scan()
+    assert sorted(x.kind for x in found) == ["agreement_inactive", "dataset_not_permitted"]
+    assert {x.observed["events"] for x in found} == {2}
