@@ -353,6 +353,19 @@ VARIANTS = {
     "alerts/{pk}/{answer}": [{"pk": "alert", "answer": f"answer:{word}"} for word in ANSWER_WORDS[1:]],
 }
 
+# Routes that name an object in the query or the body, not the path: the walk cannot see
+# those references, so they are listed. Each {name} is a THINGS entry; the request is made
+# with the foreign object and with nothing, and the two answers must be the same refusal.
+BY_REFERENCE = [
+    ("get", "grant-requests/new/?agreement={agreement}", {}),
+    ("post", "grant-requests/new/", {"agreement": "{agreement}", "justification": "Matrix"}),
+    ("get", "grant-requests/new/?permission={grant}", {}),
+    ("post", "grant-requests/new/", {"permission": "{grant}", "justification": "Matrix"}),
+    ("post", "api/v1/grant-requests/", {"agreement": "{agreement}", "kind": "new", "dataset": "{dataset}", "justification": "Matrix"}),
+    # A change to a foreign grant, asked under an agreement the persona does see.
+    ("post", "api/v1/grant-requests/", {"agreement": "{own_agreement}", "kind": "change", "permission": "{grant}", "justification": "Matrix"}),
+]  # fmt: skip
+
 # A parent the persona does see, to pair with a foreign child (/agreements/<mine>/milestones/<theirs>/).
 OWN_PARENTS = {"agreement": "own_agreement", "grant_request": "own_grant_request"}
 
@@ -524,6 +537,32 @@ def _check(route, method, mapping, tenant, client) -> str | None:
     return None
 
 
+def _check_reference(method, path, body, tenant, client) -> str | None:
+    """None when naming the foreign object is answered as naming nothing, else what leaked."""
+    names = set(re.findall(r"\{(\w+)\}", path + str(body)))
+    objects = {name: tenant.things[name] for name in names}
+    values = {name: str(THINGS[name].value(obj)) for name, obj in objects.items()}
+    missing = {name: values[name] if name in OWN_PARENTS.values() else str(THINGS[name].missing) for name in names}
+    body_format = "json" if path.startswith("api/") else "multipart"
+
+    def ask(filled: dict):
+        data = {key: value.format(**filled) for key, value in body.items()}
+        return getattr(client, method)("/" + path.format(**filled), data or None, format=body_format)
+
+    before = _snapshot(objects)
+    response = ask(values)
+    after = _snapshot(objects)
+    label = f"{method.upper()} /{path.format(**values)} {body}"
+    refusal = ask(missing).status_code
+    if response.status_code != refusal or response.status_code < 400:
+        return f"{label}: {response.status_code} (naming nothing: {refusal})"
+    if tenant.agreement.reference in response.content.decode("utf-8", "replace"):
+        return f"{label}: the answer names {tenant.agreement.reference!r}"
+    if before != after:
+        return f"{label}: changed {_diff(before, after)}"
+    return None
+
+
 def _diff(before: dict, after: dict) -> list[str]:
     changed = [k for k in before["rows"] if before["rows"][k] != after["rows"][k]]
     changed += [k for k in before["counts"] if before["counts"][k] != after["counts"][k]]
@@ -623,3 +662,19 @@ def test_the_keeper_reaches_every_route(world, settings, tmp_path):
         if status == 404 or status >= 500:
             lost.append(f"{keeper}: {method.upper()} {route.url(values)}: {status}")
     assert lost == [], "\n".join(lost)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona,tenant_name", CASES, ids=[f"{p}-vs-{t}" for p, t in CASES])
+def test_foreign_objects_named_in_a_query_or_body_are_refused_as_missing(world, persona, tenant_name):
+    tenant = _tenants(world)[tenant_name]
+    tenant.own_agreement = _own_agreement(world, persona)
+    client = _client(_persona(world, persona))
+    leaks = []
+    for method, path, body in BY_REFERENCE:
+        names = set(re.findall(r"\{(\w+)\}", path + str(body)))
+        if "own_agreement" in names and tenant.own_agreement is None:
+            continue  # the persona sees no agreement to ask under
+        _build(tenant, names)
+        leaks.append(_check_reference(method, path, body, tenant, client))
+    assert [leak for leak in leaks if leak] == []
