@@ -4,7 +4,7 @@ import django_filters
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,8 +84,11 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         grant_request = grant_request_submit(actor=self.actor, **data)
         return self._detail(grant_request, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommentInput, responses={201: CommentOutput})
-    @action(detail=True, methods=["get", "post"])
+    # One path, two operations: reading the thread answers 200 with the whole list (not a
+    # page of it, nor filtered as the request list is), writing to it 201.
+    @extend_schema(methods=["GET"], responses={200: CommentOutput(many=True)}, filters=False)
+    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         grant_request = self.get_object()
         if request.method == "GET":
@@ -93,8 +96,9 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         comment = grant_request_comment(actor=self.actor, grant_request=grant_request, **self._parse(CommentInput))
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AttachmentInput, responses={201: AttachmentOutput})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(methods=["GET"], responses={200: AttachmentOutput(many=True)}, filters=False)
+    @extend_schema(methods=["POST"], request=AttachmentInput, responses={201: AttachmentOutput})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
     def attachments(self, request, pk=None):
         grant_request = self.get_object()
         if request.method == "GET":
@@ -102,7 +106,8 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         attachment = grant_request_attach(actor=self.actor, grant_request=grant_request, **self._parse(AttachmentInput))
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The file in the type it was uploaded with, as a document download is.
+    @extend_schema(responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)}, filters=False)
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/file")
     def attachment_file(self, request, pk=None, attachment_id=None):
         attachment = get_object_or_404(self.get_object().attachments, pk=attachment_id)
@@ -125,7 +130,13 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         grant_request = grant_request_refuse(actor=self.actor, grant_request=grant_request, **self._parse(RefuseInput))
         return self._detail(grant_request)
 
-    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
+    # JSON-LD by default, plain JSON when asked (?format=json), as the grant's ODRL export.
+    @extend_schema(
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Request"),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Request"),
+        }
+    )
     @action(detail=True, methods=["get"], renderer_classes=[JsonLdRenderer, JSONRenderer])
     def odrl(self, request, pk=None):
         """The request as an ODRL Request (JSON-LD), comparable rule by rule with the grant's ODRL export."""
