@@ -35,7 +35,7 @@ from contracts.services.agreement_parts import document_attach, milestone_add, p
 from contracts.services.agreements import agreement_amend
 from notifications.views.alerts import ANSWERS as ALERT_ANSWERS
 from partnerships.actors import actor_for
-from partnerships.models import Partnership
+from partnerships.models import AuditEntry, Partnership
 from tests import factories as f
 
 # ---------------------------------------------------------------------------------------------
@@ -257,8 +257,6 @@ def _grant_request_attachment(t):
 
 def _audit_entry(t):
     """The trail's entry for the tenant's agreement, made for its government party."""
-    from partnerships.models import AuditEntry
-
     return AuditEntry.objects.filter(organization=t.agreement.government).latest("seq")
 
 
