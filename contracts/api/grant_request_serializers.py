@@ -129,7 +129,7 @@ class AttachmentOutput(serializers.ModelSerializer):
 class GrantRequestOutput(serializers.ModelSerializer):
     recipients = serializers.SerializerMethodField()
     submitted_by = serializers.CharField(source="submitted_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)  # none until decided
     partner = serializers.IntegerField(source="agreement.partner_id")
     agency = serializers.IntegerField(source="agreement.government_id")
     resulting_version = serializers.SerializerMethodField()

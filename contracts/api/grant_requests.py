@@ -84,9 +84,11 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         grant_request = grant_request_submit(actor=self.actor, **data)
         return self._detail(grant_request, status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: CommentOutput(many=True)})
+    # One path, two operations: reading the thread answers 200 with the whole list (not a
+    # page of it, nor filtered as the request list is), writing to it 201.
+    @extend_schema(methods=["GET"], responses={200: CommentOutput(many=True)}, filters=False)
     @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentOutput})
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])  # a handful each: one page
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         grant_request = self.get_object()
         if request.method == "GET":
@@ -94,12 +96,9 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         comment = grant_request_comment(actor=self.actor, grant_request=grant_request, **self._parse(CommentInput))
         return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses={200: AttachmentOutput(many=True)})
+    @extend_schema(methods=["GET"], responses={200: AttachmentOutput(many=True)}, filters=False)
     @extend_schema(methods=["POST"], request=AttachmentInput, responses={201: AttachmentOutput})
-    @action(
-        detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
-        pagination_class=None, filter_backends=[],
-    )  # fmt: skip
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None)
     def attachments(self, request, pk=None):
         grant_request = self.get_object()
         if request.method == "GET":
@@ -107,8 +106,8 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         attachment = grant_request_attach(actor=self.actor, grant_request=grant_request, **self._parse(AttachmentInput))
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
-    # The file as it was uploaded, in its own type (PDF, image, spreadsheet...).
-    @extend_schema(responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)})
+    # The file in the type it was uploaded with, as a document download is.
+    @extend_schema(responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY)}, filters=False)
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/file")
     def attachment_file(self, request, pk=None, attachment_id=None):
         attachment = get_object_or_404(self.get_object().attachments, pk=attachment_id)
@@ -131,8 +130,12 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         grant_request = grant_request_refuse(actor=self.actor, grant_request=grant_request, **self._parse(RefuseInput))
         return self._detail(grant_request)
 
+    # JSON-LD by default, plain JSON when asked (?format=json), as the grant's ODRL export.
     @extend_schema(
-        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT}
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Request"),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="ODRL Request"),
+        }
     )
     @action(detail=True, methods=["get"], renderer_classes=[JsonLdRenderer, JSONRenderer])
     def odrl(self, request, pk=None):

@@ -6,7 +6,9 @@ another tenant's object, by each persona, with every method the route offers. Th
 must be a refusal that says nothing about the object: 404, or 403/405 only when the same
 request for an object that does not exist is refused the same way (a refusal by role, not
 by object). The response must not carry the object's reference, and the object and every
-table's row count must be unchanged afterwards.
+table must be unchanged afterwards (row counts everywhere; every row's content on PostgreSQL).
+Pages are posted forms, the API JSON; a page's words in the path (the alert page's answers)
+are each tried, and a foreign child is also asked for under a parent the persona does see.
 
 New routes are covered without anyone remembering: the walk finds them, and
 ``test_every_object_route_is_known`` fails when a route names a parameter that
@@ -14,6 +16,7 @@ New routes are covered without anyone remembering: the walk finds them, and
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,17 +25,17 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.forms.models import model_to_dict
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from contracts.models import UsageDeclaration
+from contracts.models import GrantRequest, GrantRequestAttachment, UsageDeclaration
 from contracts.services.agreement_parts import document_attach, milestone_add, phase_set
 from contracts.services.agreements import agreement_amend
+from notifications.views.alerts import ANSWERS as ALERT_ANSWERS
 from partnerships.actors import actor_for
-from partnerships.models import Partnership
+from partnerships.models import AuditEntry, Partnership
 from tests import factories as f
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +102,8 @@ def walk(patterns=None, prefix: str = ""):
             yield template, piece
 
 
-def object_routes() -> list[Route]:
+@functools.cache  # the URL configuration does not change during a run
+def object_routes() -> tuple[Route, ...]:
     routes = []
     for template, pattern in walk():
         if any(template.startswith(p) for p in SKIPPED_PREFIXES):
@@ -107,7 +111,7 @@ def object_routes() -> list[Route]:
         params = tuple(re.findall(r"\{(\w+)\}", template))
         if params:
             routes.append(Route(template, pattern, params))
-    return routes
+    return tuple(routes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,24 +229,35 @@ def _silence(t):
     )  # fmt: skip
 
 
-def _grant_request(t):
-    from contracts.models import GrantRequest
-
+def _request(agreement, dataset, user):
     # Stored directly, like the declaration: the far tenant has no partner account to ask through.
     return GrantRequest.objects.create(
-        agreement=t.agreement, dataset=_built(t, "grant").dataset, kind="new", justification="Matrix",
-        submitted_by=t.officer, actions=["read"], purposes=["PublicBenefit"], valid_from=timezone.now(),
+        agreement=agreement, dataset=dataset, kind="new", justification="Matrix", submitted_by=user,
+        actions=["read"], purposes=["PublicBenefit"], valid_from=timezone.now(),
     )  # fmt: skip
 
 
-def _grant_request_attachment(t):
-    from contracts.models import GrantRequestAttachment
+def _grant_request(t):
+    return _request(t.agreement, _built(t, "grant").dataset, t.officer)
 
+
+def _own_grant_request(t):
+    """A request under the persona's own agreement, to pair with a foreign attachment."""
+    own = t.own_agreement
+    return _request(own, f.dataset(f"MATRIX-OWN-{own.pk}", own.government), t.officer)
+
+
+def _grant_request_attachment(t):
     content = b"%PDF-1.4 matrix"
     return GrantRequestAttachment.objects.create(
         request=_built(t, "grant_request"), title="Matrix", size=len(content), sha256="0" * 64,
         file=SimpleUploadedFile("why.pdf", content, content_type="application/pdf"), uploaded_by=t.officer,
     )  # fmt: skip
+
+
+def _audit_entry(t):
+    """The trail's entry for the tenant's agreement, made for its government party."""
+    return AuditEntry.objects.filter(organization=t.agreement.government).latest("seq")
 
 
 def _partnership(t):
@@ -270,10 +285,20 @@ THINGS = {
     "silence": Thing(_silence),
     "user": Thing(lambda t: t.officer),
     "grant_request": Thing(_grant_request),
+    "own_grant_request": Thing(_own_grant_request),
     "grant_request_attachment": Thing(_grant_request_attachment),
-    # Not an object: the alert page's answer (acknowledge, resolve...), asked of a foreign alert.
-    "alert_answer": Thing(lambda t: "acknowledge", value=lambda answer: answer, missing="acknowledge", global_id=False),
+    "audit_entry": Thing(_audit_entry, value=lambda entry: entry.seq),
 }
+
+
+def _word(word: str) -> Thing:
+    """Not an object: a word in the path (the alert page's answer), asked of a foreign object."""
+    return Thing(lambda t: word, value=lambda w: w, missing=word, global_id=False)
+
+
+# Every answer the alert page knows, and one it does not (the alert is looked up first either way).
+ANSWER_WORDS = (*ALERT_ANSWERS, "no-such-answer")
+THINGS.update({f"answer:{word}": _word(word) for word in ANSWER_WORDS})
 
 # resource template -> {parameter: thing}. A new parametrised route whose resource is not
 # here fails test_every_object_route_is_known: add what its parameters name.
@@ -294,6 +319,7 @@ RESOURCES = {
     "api/v1/notifications/{pk}": {"pk": "notification"},
     "api/v1/channels/{pk}": {"pk": "channel"},
     "api/v1/silences/{pk}": {"pk": "silence"},
+    "api/v1/audit/{seq}": {"seq": "audit_entry"},
     "api/v1/grant-requests/{pk}": {"pk": "grant_request"},
     "api/v1/grant-requests/{pk}/attachments/{attachment_id}": {
         "pk": "grant_request",
@@ -304,23 +330,44 @@ RESOURCES = {
     "grants/{pk}": {"pk": "grant"},
     "declarations/{pk}": {"pk": "declaration"},
     "alerts/{pk}": {"pk": "alert"},
-    "alerts/{pk}/{answer}": {"pk": "alert", "answer": "alert_answer"},
+    "alerts/{pk}/{answer}": {"pk": "alert", "answer": f"answer:{ANSWER_WORDS[0]}"},
     "channels/{pk}": {"pk": "channel"},
     "grant-requests/{pk}": {"pk": "grant_request"},
-    "grant-requests/{pk}/attachments/{attachment_id}": {"pk": "grant_request", "attachment_id": "grant_request_attachment"},
+    "grant-requests/{pk}/attachments/{attachment_id}": {
+        "pk": "grant_request",
+        "attachment_id": "grant_request_attachment",
+    },
 }
 
 # Objects that are not any tenant's: everyone signed in reads them, by design.
 PUBLIC = {
     "api/v1/organizations/{pk}": "organizations are the public registry of parties (partnerships/selectors.py)",
-    "api/v1/audit/{seq}": "the audit trail is read by auditors and administrators only; its scoping has "
-    "its own tests (tests/api/test_audit*.py)",
     "api/v1/escalation-policies/{pk}": "escalation policies are deployment-wide settings with no region; "
     "every supervisor and auditor reads them (notifications/selectors.py)",
 }
 
-# Routes whose path value is also accepted as a code; each is called both ways.
-BY_CODE = {"api/v1/agreements/{pk}": {"pk": "agreement_by_reference"}}
+# Other values a resource's routes are called with too, on each route that takes them:
+# a code where an id is also accepted, every answer of the alert page.
+VARIANTS = {
+    "api/v1/agreements/{pk}": [{"pk": "agreement_by_reference"}],
+    "alerts/{pk}/{answer}": [{"pk": "alert", "answer": f"answer:{word}"} for word in ANSWER_WORDS[1:]],
+}
+
+# Routes that name an object in the query or the body, not the path: the walk cannot see
+# those references, so they are listed. Each {name} is a THINGS entry; the request is made
+# with the foreign object and with nothing, and the two answers must be the same refusal.
+BY_REFERENCE = [
+    ("get", "grant-requests/new/?agreement={agreement}", {}),
+    ("post", "grant-requests/new/", {"agreement": "{agreement}", "justification": "Matrix"}),
+    ("get", "grant-requests/new/?permission={grant}", {}),
+    ("post", "grant-requests/new/", {"permission": "{grant}", "justification": "Matrix"}),
+    ("post", "api/v1/grant-requests/", {"agreement": "{agreement}", "kind": "new", "dataset": "{dataset}", "justification": "Matrix"}),
+    # A change to a foreign grant, asked under an agreement the persona does see.
+    ("post", "api/v1/grant-requests/", {"agreement": "{own_agreement}", "kind": "change", "permission": "{grant}", "justification": "Matrix"}),
+]  # fmt: skip
+
+# A parent the persona does see, to pair with a foreign child (/agreements/<mine>/milestones/<theirs>/).
+OWN_PARENTS = {"agreement": "own_agreement", "grant_request": "own_grant_request"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,6 +382,7 @@ PERSONAS = {
     "other_partner": ("home",),
     "far_officer": ("home",),
     "nobody": ("home",),  # signed in, holds no role anywhere
+    "city_officer": ("home",),  # an officer of another agency in the same province
 }
 CASES = [(persona, tenant) for persona, tenants in PERSONAS.items() for tenant in tenants]
 
@@ -342,6 +390,10 @@ CASES = [(persona, tenant) for persona, tenants in PERSONAS.items() for tenant i
 # so a refusal comes from the object lookup and not from a missing field.
 WRITE_BODY = {"reason": "Matrix", "comment": "Matrix", "rationale": "Matrix", "title": "Matrix", "status": "met"}
 COUNTED_APPS = ("partnerships", "contracts", "notifications")
+
+
+# Who may reach each thing in its own tenant: the officer who manages it, unless named here.
+KEEPERS = {"silence": "supervisor", "audit_entry": "auditor"}
 
 
 def _tenants(world) -> dict:
@@ -352,11 +404,23 @@ def _tenants(world) -> dict:
     }
 
 
+def _persona(world, persona):
+    """The world's people, and two the matrix alone needs."""
+    if persona == "nobody":
+        return f.user("nobody")
+    if persona == "city_officer":
+        # Officers see what their agency is party to, not their whole province.
+        city_bureau = f.organization("市数据资源局 City Data Bureau", "government", "330100")
+        return f.user("city_officer", (city_bureau, "officer"))
+    return getattr(world, persona)
+
+
 def _own_agreement(world, persona):
     return {
         "other_partner": world.other_agreement,
         "far_officer": world.far_agreement,
         "nobody": None,
+        "city_officer": None,
     }.get(persona, world.agreement)
 
 
@@ -369,18 +433,27 @@ def _build(tenant: Tenant, names) -> None:
 def _snapshot(objects: dict) -> dict:
     rows = {}
     for name, obj in objects.items():
-        if not hasattr(obj, "pk"):  # a path value that names no row
+        # A path value that names no row; or PostgreSQL, where every table's digest covers the rows.
+        if not hasattr(obj, "pk") or connection.vendor == "postgresql":
             continue
-        fresh = type(obj).objects.filter(pk=obj.pk).first()
-        rows[name] = None if fresh is None else model_to_dict(fresh)
-    return {"rows": rows, "counts": _row_counts()}
+        rows[name] = type(obj).objects.filter(pk=obj.pk).values().first()  # every column, editable or not
+    return {"rows": rows, "counts": _tables()}
 
 
-def _row_counts() -> dict:
-    """Every table's row count in one round trip (the matrix makes thousands of calls)."""
-    models = [m for m in apps.get_models() if m._meta.app_label in COUNTED_APPS and m._meta.managed]
+def _tables() -> dict:
+    """Every table's row count, and on PostgreSQL a digest of all its rows too (a write to a
+    row the route does not name, such as a foreign agreement's phase, shows there), in one
+    round trip: the matrix makes thousands of calls."""
+    models = [
+        m for m in apps.get_models(include_auto_created=True)  # many-to-many tables too
+        if m._meta.app_label in COUNTED_APPS and m._meta.managed
+    ]  # fmt: skip
     quote = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    if connection.vendor == "postgresql":
+        digest = "COUNT(*) || ':' || COALESCE(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '')"
+    else:
+        digest = "COUNT(*)"
+    sql = "SELECT " + ", ".join(f"(SELECT {digest} FROM {quote(m._meta.db_table)} t)" for m in models)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return dict(zip((m._meta.label for m in models), cursor.fetchone()))
@@ -396,7 +469,9 @@ def _client(user) -> APIClient:
 def _call(client, method: str, url: str):
     if method in ("get", "delete"):
         return getattr(client, method)(url)
-    return getattr(client, method)(url, WRITE_BODY, format="json")
+    # Pages read forms, the API reads JSON: each gets a body it can parse.
+    body_format = "json" if url.startswith("/api/") else "multipart"
+    return getattr(client, method)(url, WRITE_BODY, format=body_format)
 
 
 def _markers(tenant: Tenant) -> list[str]:
@@ -404,9 +479,9 @@ def _markers(tenant: Tenant) -> list[str]:
     return [tenant.agreement.reference]
 
 
-def _takes_codes(route: Route) -> bool:
+def _takes(route: Route, mapping: dict) -> bool:
     """Some routes under a resource that takes codes still take ids only (an <int:pk> route)."""
-    values = {param: "CODE-1" for param in route.params}
+    values = {param: THINGS[name].missing for param, name in mapping.items()}
     try:
         return resolve(route.url(values)).func is route.pattern.callback
     except Resolver404:
@@ -414,16 +489,23 @@ def _takes_codes(route: Route) -> bool:
 
 
 def _mappings(route: Route, with_own_parent: bool = False) -> list[dict]:
-    """All-foreign values; by code where a route takes codes; and a foreign child under an
-    agreement the persona does see (/agreements/<mine>/milestones/<theirs>/)."""
+    """All-foreign values; the resource's variants where the route takes them; and a foreign
+    child under a parent the persona does see (/agreements/<mine>/milestones/<theirs>/)."""
     mapping = RESOURCES[route.resource]
-    mappings = [mapping]
-    if route.resource in BY_CODE and _takes_codes(route):
-        mappings.append(BY_CODE[route.resource])
-    children = [name for param, name in mapping.items() if param != "agreement_id"]
-    if with_own_parent and "agreement_id" in mapping and children and all(THINGS[n].global_id for n in children):
-        mappings.append({**mapping, "agreement_id": "own_agreement"})
+    mappings = [mapping] + [v for v in VARIANTS.get(route.resource, []) if _takes(route, v)]
+    if with_own_parent:
+        mappings += _under_own_parent(mapping)
     return mappings
+
+
+def _under_own_parent(mapping: dict) -> list[dict]:
+    out = []
+    for param, name in mapping.items():
+        children = [child for p, child in mapping.items() if p != param]
+        # Only a child named by a global id can be asked for under another parent.
+        if name in OWN_PARENTS and children and all(THINGS[child].global_id for child in children):
+            out.append({**mapping, param: OWN_PARENTS[name]})
+    return out
 
 
 def _check(route, method, mapping, tenant, client) -> str | None:
@@ -434,7 +516,7 @@ def _check(route, method, mapping, tenant, client) -> str | None:
     assert resolve(url).func is route.pattern.callback, f"{url} does not reach {route.template}"
     # The same request naming nothing: only the foreign values change, a parent of one's own stays.
     missing_url = route.url(
-        {p: values[p] if n == "own_agreement" else THINGS[n].missing for p, n in mapping.items()}
+        {p: values[p] if n in OWN_PARENTS.values() else THINGS[n].missing for p, n in mapping.items()}
     )
 
     before = _snapshot(objects)
@@ -451,6 +533,32 @@ def _check(route, method, mapping, tenant, client) -> str | None:
     for marker in _markers(tenant):
         if marker in body:
             return f"{label}: the answer names {marker!r}"
+    if before != after:
+        return f"{label}: changed {_diff(before, after)}"
+    return None
+
+
+def _check_reference(method, path, body, tenant, client) -> str | None:
+    """None when naming the foreign object is answered as naming nothing, else what leaked."""
+    names = set(re.findall(r"\{(\w+)\}", path + str(body)))
+    objects = {name: tenant.things[name] for name in names}
+    values = {name: str(THINGS[name].value(obj)) for name, obj in objects.items()}
+    missing = {name: values[name] if name in OWN_PARENTS.values() else str(THINGS[name].missing) for name in names}
+    body_format = "json" if path.startswith("api/") else "multipart"
+
+    def ask(filled: dict):
+        data = {key: value.format(**filled) for key, value in body.items()}
+        return getattr(client, method)("/" + path.format(**filled), data or None, format=body_format)
+
+    before = _snapshot(objects)
+    response = ask(values)
+    after = _snapshot(objects)
+    label = f"{method.upper()} /{path.format(**values)} {body}"
+    refusal = ask(missing).status_code
+    if response.status_code != refusal or response.status_code < 400:
+        return f"{label}: {response.status_code} (naming nothing: {refusal})"
+    if tenant.agreement.reference in response.content.decode("utf-8", "replace"):
+        return f"{label}: the answer names {tenant.agreement.reference!r}"
     if before != after:
         return f"{label}: changed {_diff(before, after)}"
     return None
@@ -479,8 +587,21 @@ def test_every_object_route_is_known():
 
 def test_every_mapping_names_the_route_parameters():
     for route in object_routes():
-        for mapping in _mappings(route) if route.resource in RESOURCES else []:
+        for mapping in _mappings(route, with_own_parent=True) if route.resource in RESOURCES else []:
             assert set(mapping) == set(route.params), route.template
+            assert set(mapping.values()) <= set(THINGS), route.template
+
+
+def test_every_entry_names_a_route_that_exists():
+    """A mapping left behind by a removed or renamed route would hide nothing, but it would
+    make the lists above lie about what the matrix covers."""
+    resources = {r.resource for r in object_routes()}
+    for listed in (RESOURCES, PUBLIC, VARIANTS):
+        assert set(listed) - resources == set()
+    routes = [r for r in object_routes() if r.resource in VARIANTS]
+    for resource, variants in VARIANTS.items():
+        for variant in variants:
+            assert any(r.resource == resource and _takes(r, variant) for r in routes), variant
 
 
 def test_the_walk_finds_the_routes_it_must():
@@ -492,13 +613,15 @@ def test_the_walk_finds_the_routes_it_must():
     assert "api/v1/permissions/{pk}/revoke/" in templates
     assert "agreements/{pk}/edit/" in templates  # a page
     assert "alerts/{pk}/{answer}/" in templates  # a page with a parameter that is not an object
+    assert "grant-requests/{pk}/attachments/{attachment_id}/" in templates
+    assert "api/v1/grant-requests/{pk}/attachments/{attachment_id}/file/" in templates
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona,tenant_name", CASES, ids=[f"{p}-vs-{t}" for p, t in CASES])
 def test_foreign_objects_are_hidden_and_unchanged(world, settings, tmp_path, persona, tenant_name):
     settings.MEDIA_ROOT = str(tmp_path)
-    user = f.user("nobody") if persona == "nobody" else getattr(world, persona)
+    user = _persona(world, persona)
     tenant = _tenants(world)[tenant_name]
     tenant.own_agreement = _own_agreement(world, persona)
     with_own_parent = tenant.own_agreement is not None
@@ -518,3 +641,41 @@ def test_foreign_objects_are_hidden_and_unchanged(world, settings, tmp_path, per
                     leaks.append(problem)
     assert calls > 0
     assert leaks == [], "\n".join(leaks)
+
+
+@pytest.mark.django_db
+def test_the_keeper_reaches_every_route(world, settings, tmp_path):
+    """Guard the matrix itself: a 404 there means "foreign", not a path or an object the matrix
+    built wrong. Whoever keeps the objects gets past the lookup on every route and method."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    tenant = _tenants(world)["home"]
+    routes = [r for r in object_routes() if r.resource in RESOURCES]
+    calls = [(route, mapping, method) for route in routes for mapping in _mappings(route) for method in route.methods]
+    for _, mapping, _ in calls:
+        _build(tenant, mapping.values())
+    clients = {persona: _client(getattr(world, persona)) for persona in {"officer", *KEEPERS.values()}}
+
+    lost = []
+    for route, mapping, method in sorted(calls, key=lambda call: call[2] == "delete"):  # deletes last
+        values = {param: THINGS[name].value(tenant.things[name]) for param, name in mapping.items()}
+        keeper = next((KEEPERS[name] for name in mapping.values() if name in KEEPERS), "officer")
+        status = _call(clients[keeper], method, route.url(values)).status_code
+        if status == 404 or status >= 500:
+            lost.append(f"{keeper}: {method.upper()} {route.url(values)}: {status}")
+    assert lost == [], "\n".join(lost)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona,tenant_name", CASES, ids=[f"{p}-vs-{t}" for p, t in CASES])
+def test_foreign_objects_named_in_a_query_or_body_are_refused_as_missing(world, persona, tenant_name):
+    tenant = _tenants(world)[tenant_name]
+    tenant.own_agreement = _own_agreement(world, persona)
+    client = _client(_persona(world, persona))
+    leaks = []
+    for method, path, body in BY_REFERENCE:
+        names = set(re.findall(r"\{(\w+)\}", path + str(body)))
+        if "own_agreement" in names and tenant.own_agreement is None:
+            continue  # the persona sees no agreement to ask under
+        _build(tenant, names)
+        leaks.append(_check_reference(method, path, body, tenant, client))
+    assert [leak for leak in leaks if leak] == []
