@@ -153,6 +153,12 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        # Each declaration published its scope check; no worker runs here, so drop them rather
+        # than leave thousands queued for the next worker on this broker (bench/latency.py's).
+        subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "partnerships", "purge", "-f"],
+            cwd=ROOT, env=env, capture_output=True, check=False,
+        )  # fmt: skip
     if set(declare_codes) != {201} or set(bare_codes) != {201}:
         sys.exit(f"unexpected statuses: declare {declare_codes}, bare {bare_codes}")
     print(f"clients={args.clients}")
