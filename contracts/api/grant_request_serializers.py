@@ -14,9 +14,13 @@ from contracts.codes import (
     QuotaUnit,
     RefusalReason,
 )
-from contracts.models import Dataset, GrantRequest, GrantRequestAttachment, GrantRequestComment
+from contracts.models import GrantRequest, GrantRequestAttachment, GrantRequestComment
 from contracts.selectors.agreements import agreements_visible_to
-from contracts.selectors.grant_requests import grant_request_approved_terms, grant_request_changes
+from contracts.selectors.grant_requests import (
+    datasets_requestable_by,
+    grant_request_approved_terms,
+    grant_request_changes,
+)
 from contracts.selectors.grants import permissions_visible_to
 from partnerships.actors import actor_for
 from partnerships.api.fields import IdOrCodeRelatedField
@@ -36,13 +40,14 @@ class VisibleAgreementField(IdOrCodeRelatedField):
 
 
 class DatasetField(IdOrCodeRelatedField):
-    """Any catalogued dataset: a partner asks for data it has not been granted yet."""
+    """A dataset of a province the partner works with: it asks for data it has not been
+    granted yet, but another province's catalogue reads as unknown."""
 
     def __init__(self, **kwargs):
         super().__init__(code_field="code", label_text="dataset", **kwargs)
 
     def get_queryset(self):
-        return Dataset.objects.all()
+        return datasets_requestable_by(_actor(self))
 
 
 class OrganizationField(IdOrCodeRelatedField):

@@ -2,12 +2,14 @@
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from contracts.codes import purpose_covered
 from contracts.grant_scope import SCOPE_FIELDS, normalize, terms_of
-from contracts.models import GrantRequest, GrantRequestComment
+from contracts.models import Agreement, Dataset, GrantRequest, GrantRequestComment
 from contracts.selectors.agreements import agreement_visibility_q
+from contracts.selectors.grants import datasets_visible_to
+from partnerships.codes import Role
 from partnerships.actors import Actor
 
 
@@ -31,6 +33,32 @@ def grant_requests_visible_to(actor: Actor) -> QuerySet[GrantRequest]:
             "attachments",
         )
     )
+
+
+def _province_q(region_codes) -> Q:
+    q = Q(pk__in=[])
+    for province in {code[:2] for code in region_codes}:
+        q |= Q(owner__region_code__startswith=province)
+    return q
+
+
+def datasets_requestable_under(agreement: Agreement) -> QuerySet[Dataset]:
+    """What a partner may ask for under an agreement: the catalogue of its government's
+    province, less the datasets the agreement already has a grant for."""
+    region = agreement.government.region_code
+    return Dataset.objects.filter(_province_q([region])).exclude(permissions__agreement=agreement)
+
+
+def datasets_requestable_by(actor: Actor) -> QuerySet[Dataset]:
+    """The datasets a person may name in a request: the catalogues of the provinces whose
+    governments it is a partner of (another province's catalogue is not an enterprise's to
+    browse), and those it sees anyway (an officer who names one is then refused by role)."""
+    if actor.is_admin:
+        return Dataset.objects.all()
+    regions = Agreement.objects.filter(partner_id__in=actor.org_ids(Role.PARTNER)).values_list(
+        "government__region_code", flat=True
+    )
+    return Dataset.objects.filter(_province_q(regions) | Q(pk__in=datasets_visible_to(actor).values("pk")))
 
 
 def grant_request_changes(grant_request: GrantRequest) -> list[dict]:

@@ -15,9 +15,12 @@ from django.views.decorators.http import require_POST
 from contracts.codes import GrantRequestStatus
 from contracts.forms.grant_requests import ApproveForm, AttachmentForm, CommentForm, GrantRequestForm, RefuseForm
 from contracts.grant_scope import terms_of
-from contracts.models import Dataset
 from contracts.selectors.agreements import agreements_visible_to, can_declare_for, can_manage_agreement
-from contracts.selectors.grant_requests import grant_request_changes, grant_requests_visible_to
+from contracts.selectors.grant_requests import (
+    datasets_requestable_under,
+    grant_request_changes,
+    grant_requests_visible_to,
+)
 from contracts.selectors.grants import permissions_visible_to
 from contracts.services.grant_requests import (
     grant_request_approve,
@@ -86,7 +89,7 @@ def grant_request_create(request):
     if permission is not None:
         form = GrantRequestForm(*posted(request, files=True), initial=_initial_from(permission))
     else:
-        datasets = Dataset.objects.exclude(permissions__agreement=agreement).order_by("code")
+        datasets = datasets_requestable_under(agreement).order_by("code")
         initial = {"valid_from": timezone.localtime().replace(second=0, microsecond=0)}
         form = GrantRequestForm(*posted(request, files=True), datasets=datasets, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -394,3 +394,15 @@ def test_messages_in_chinese(world, client_for, recipient):
     widened = officer.post(f"{URL}{rid}/approve/", {"actions": ["sell"]}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert widened.json() == {"actions": ["未申请的内容不能批准：sell"]}
     assert officer.get(f"{URL}{rid}/", HTTP_ACCEPT_LANGUAGE="zh-CN").json()["status"] == "pending"  # codes stay codes
+
+
+@pytest.mark.django_db
+def test_another_provinces_dataset_reads_as_unknown(world, client_for, recipient):
+    f.dataset("FAR-ROADS", world.far_bureau)
+    partner = client_for(world.partner)
+    foreign = ask_new(partner, world, recipient, dataset="FAR-ROADS")
+    unknown = ask_new(partner, world, recipient, dataset="NO-SUCH")
+    assert foreign.status_code == unknown.status_code == 400
+    assert foreign.json() == {"dataset": ["No dataset with id or code FAR-ROADS."]}
+    assert unknown.json() == {"dataset": ["No dataset with id or code NO-SUCH."]}
+    assert GrantRequest.objects.count() == 0

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from contracts.models import DataUsePermission, GrantRequest, GrantRequestComment
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,10 @@ def test_request_pages_and_messages_speak_chinese(world, client_for):
         f"/api/v1/grant-requests/{grant_request.pk}/approve/", {"actions": ["sell"]}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN"
     )
     assert widened.json() == {"actions": ["未申请的内容不能批准：sell"]}
+
+
+def test_another_provinces_catalogue_is_not_offered(world):
+    f.dataset("FAR-ROADS", world.far_bureau)  # the neighbouring province's data
+    form = page_client(world.partner).get(f"/grant-requests/new/?agreement={world.agreement.pk}")
+    assert list(form.context["form"].fields["dataset"].queryset) == [world.personal_dataset]
+    assert "FAR-ROADS" not in form.content.decode()
