@@ -50,3 +50,36 @@ def test_bad_settings_stop_the_process_with_the_variable_named(env, message):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+KEPT_CONNECTION_OUTLIVES_A_RESTART = """
+import django, psycopg
+django.setup()
+from django.db import close_old_connections, connection
+connection.ensure_connection()
+pid = connection.connection.info.backend_pid
+with psycopg.connect(connection.connection.info.dsn, autocommit=True) as admin:
+    admin.execute("SELECT pg_terminate_backend(%s)", [pid])  # what a database restart does to it
+close_old_connections()  # what Django does when the next request starts
+with connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+print("answered", connection.connection.info.backend_pid != pid)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.needs_postgres
+@pytest.mark.django_db
+def test_a_kept_database_connection_is_replaced_when_the_database_restarted():
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {"DATABASE_URL": url, "DB_CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "partnerships.settings"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", KEPT_CONNECTION_OUTLIVES_A_RESTART], cwd=ROOT, env=clean | env,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "answered True"
