@@ -1,9 +1,9 @@
 # Admin for agreements, versions, transitions, phases, milestones, documents.
 #
 # Agreements are registered, amended and moved through their lifecycle by the API
-# (services record version 1, each amendment and each transition with who and why).
-# The admin therefore shows those records read-only, and edits only what has no
-# history of its own: phases and milestones.
+# (services record version 1, each amendment and each transition with who and why),
+# and so are phases and milestones (each change an audit entry). The admin therefore
+# shows all of them read-only: an edit here would leave no trace in the audit trail.
 
 from django.contrib import admin
 from django.urls import reverse
@@ -48,17 +48,16 @@ class DocumentInline(ReadOnlyInline):
         return format_html('<a href="{}">download</a>', href)
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ReadOnlyInline):
     model = Phase
-    extra = 0
     fields = ["kind", "planned_start", "planned_end", "actual_start", "actual_end"]
+    readonly_fields = fields
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
     fields = ["kind", "title", "due_on", "responsible", "status", "met_on"]
-    autocomplete_fields = ["responsible"]
+    readonly_fields = fields
 
 
 @admin.register(Agreement)

@@ -61,3 +61,12 @@ def test_admin_change_pages_render_with_inlines(world, admin_browser, settings, 
 def test_agreements_are_not_added_or_deleted_in_the_admin(world, admin_browser):
     assert admin_browser.get("/admin/contracts/agreement/add/").status_code == 403
     assert admin_browser.get(f"/admin/contracts/agreement/{world.agreement.pk}/delete/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_phases_and_milestones_are_not_edited_in_the_admin(world, admin_browser):
+    # Their changes go through the services, each leaving an audit entry; an admin form would not.
+    page = admin_browser.get(f"/admin/contracts/agreement/{world.agreement.pk}/change/")
+    formsets = {formset.formset.prefix: formset for formset in page.context["inline_admin_formsets"]}
+    for prefix in ("phases", "milestones"):
+        assert not formsets[prefix].has_add_permission and not formsets[prefix].has_change_permission
