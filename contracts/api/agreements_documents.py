@@ -1,6 +1,5 @@
 """/api/v1/agreements/{id}/documents/: signed contracts, amendments and reports, with their SHA-256."""
 
-import os
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -50,13 +49,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
 
     def get_filename(self, obj) -> str:
-        return original_name(obj)
-
-
-def original_name(document: Document) -> str:
-    # Stored as "<sha256>-<name>" under the agreement's folder.
-    stored = os.path.basename(document.file.name)
-    return stored[65:] if stored.startswith(document.sha256 + "-") else stored
+        return obj.original_name
 
 
 class PassthroughRenderer(renderers.BaseRenderer):
@@ -116,7 +109,7 @@ class DocumentViewSet(UnderAgreementMixin, mixins.ListModelMixin, mixins.Retriev
         response = FileResponse(
             document.file.open("rb"),
             as_attachment=True,
-            filename=original_name(document),
+            filename=document.original_name,
             content_type=document.content_type or "application/octet-stream",
         )
         # The hash on record, so a client can check what it received.

@@ -111,9 +111,7 @@ class GrantRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)/file")
     def attachment_file(self, request, pk=None, attachment_id=None):
         attachment = get_object_or_404(self.get_object().attachments, pk=attachment_id)
-        return FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
-        )
+        return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
     @extend_schema(request=ApproveInput, responses={200: GrantRequestDetailOutput})
     @action(detail=True, methods=["post"])

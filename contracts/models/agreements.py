@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -137,7 +138,16 @@ def document_path(instance, filename):
     return f"agreements/{instance.agreement_id}/{instance.sha256[:2]}/{instance.sha256}-{filename}"
 
 
-class Document(models.Model):
+class StoredUpload:
+    """An uploaded file stored as "<sha256>-<name>": the name the uploader gave it, for downloads."""
+
+    @property
+    def original_name(self) -> str:
+        stored = os.path.basename(self.file.name)
+        return stored[65:] if stored.startswith(self.sha256 + "-") else stored
+
+
+class Document(StoredUpload, models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
     version = models.ForeignKey(
         AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"

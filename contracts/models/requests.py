@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.codes import GrantDecision, GrantRequestKind, GrantRequestStatus, RefusalReason
-from contracts.models.agreements import Agreement
+from contracts.models.agreements import Agreement, StoredUpload
 from contracts.models.datasets import Dataset
 from contracts.models.permissions import DataUsePermission, GrantTerms, PermissionVersion
 from partnerships.models import Organization
@@ -127,7 +127,7 @@ def attachment_path(instance, filename):
     return f"grant-requests/{instance.request_id}/{instance.sha256[:2]}/{instance.sha256}-{filename}"
 
 
-class GrantRequestAttachment(models.Model):
+class GrantRequestAttachment(StoredUpload, models.Model):
     request = models.ForeignKey(GrantRequest, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(upload_to=attachment_path, max_length=500)

@@ -195,8 +195,7 @@ def grant_request_attach_view(request, pk):
 @login_required
 def grant_request_attachment_file(request, pk, attachment_id):
     attachment = get_object_or_404(_visible_request(request, pk).attachments, pk=attachment_id)
-    name = attachment.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
