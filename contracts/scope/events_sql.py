@@ -41,7 +41,7 @@ def _parent_case(column: str) -> str:
     return f"(CASE {column} {whens} ELSE '' END)"
 
 
-def _dialect(vendor: str) -> dict:
+def _dialect(vendor: str, *, fresh: bool = True) -> dict:
     if vendor == "postgresql":
         tz = settings.TIME_ZONE
         local = f"(j.occurred_at AT TIME ZONE '{tz}')"
@@ -59,9 +59,11 @@ def _dialect(vendor: str) -> dict:
             # One row per agreement: most agreements were active over one range, tested with two
             # comparisons; only those with several carry a multirange. Each grant version carries
             # its agreement's row, so the events join only once; events without a grant join it
-            # on their own (a NULL key for the others: no lookup). NOT MATERIALIZED: a CTE read
-            # as a table would keep the statement out of parallel workers.
-            "active_cte": """active AS NOT MATERIALIZED (
+            # on their own (a NULL key for the others: no lookup). A count from the start is NOT
+            # MATERIALIZED: a CTE read as a table would keep it out of parallel workers. A count
+            # of new events runs in one process anyway, and computing it once, not for each of
+            # its two uses, saves 4 ms of a 150 ms count (1% of 5M events).
+            "active_cte": f"""active AS {"NOT " if fresh else ""}MATERIALIZED (
     SELECT agreement_id, COUNT(*) AS n, MIN(starts) AS lo, MAX(ends) AS hi,
            CASE WHEN COUNT(*) > 1 THEN range_agg(tstzrange(starts, ends, '[)')) END AS ranges
     FROM status_ranges WHERE to_status = 'active' AND ends > starts AND ends > term_start
@@ -108,12 +110,12 @@ def _dialect(vendor: str) -> dict:
     }
 
 
-def _counts_with(vendor: str) -> str:
+def _counts_with(vendor: str, *, fresh: bool) -> str:
     """The WITH list whose last query, new_counts, holds the new events' counts per bucket.
 
-    Parameters: %(after)s, %(upto)s (event ids).
+    Parameters: %(after)s, %(upto)s (event ids). ``fresh``: counting from the first event.
     """
-    d = _dialect(vendor)
+    d = _dialect(vendor, fresh=fresh)
     granted = "j.version_id IS NOT NULL"
     return f"""
 WITH transitions AS (
@@ -190,9 +192,9 @@ new_counts AS (
 """
 
 
-def new_counts_statement(vendor: str) -> str:
+def new_counts_statement(vendor: str, *, fresh: bool = False) -> str:
     """Fills the temporary table scope_scan_new with the new events' counts per bucket."""
-    return f"CREATE TEMPORARY TABLE {TEMP_TABLE} AS {_counts_with(vendor)} SELECT * FROM new_counts"
+    return f"CREATE TEMPORARY TABLE {TEMP_TABLE} AS {_counts_with(vendor, fresh=fresh)} SELECT * FROM new_counts"
 
 
 def add_and_report_statement_postgresql(*, fresh: bool = False) -> str:
@@ -234,10 +236,11 @@ SELECT agreement_id, dataset_id, permission_id, interval, bucket_start, version_
        {", ".join(COUNTERS)}, CURRENT_TIMESTAMP
 FROM {source}
 WHERE true
--- In key order: the table's rows keep that order (a count from the start writes them all), so
--- each scan's updates walk the index and the table in one direction. Measured on 30,000 updates
--- among 424,000 totals: 0.12 s instead of 0.18-0.22 s.
-ORDER BY agreement_id, dataset_id, interval, bucket_start
+-- In (agreement, dataset) order, the leading columns of the key: the table's rows keep that order
+-- (a count from the start writes them all), so each scan's updates walk the index and the table
+-- in one direction. Measured on 30,000 updates among 424,000 totals: 0.12 s instead of 0.18-0.22 s
+-- unordered; sorting on the whole key as well cost 8 ms more, for rows on the same few pages.
+ORDER BY agreement_id, dataset_id
 ON CONFLICT (agreement_id, dataset_id, interval, bucket_start) DO UPDATE SET
     {counters_update},
     permission_id = excluded.permission_id,

@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from contracts.codes import Area
-from contracts.models import ResponsibilityAssignment
+from contracts.models import Agreement, ResponsibilityAssignment
 from contracts.selectors.grants import accountable_at
 
 # Scope violations touch data security, and personal information protection as well
@@ -49,12 +49,29 @@ def touched_areas(personal_info: str) -> tuple:
     return PERSONAL_SCOPE_AREAS if personal_info != "none" else SCOPE_AREAS
 
 
+@dataclasses.dataclass(frozen=True)
+class AgreementParties:
+    """What naming the accountable party needs of an agreement (its partner answers by default)."""
+
+    pk: int
+    partner_id: int
+
+
 class AccountableIndex:
-    """Accountable (``A``) assignments of some agreements, loaded once, for many lookups at many instants."""
+    """Accountable (``A``) assignments of some agreements, loaded once, for many lookups at many instants.
+
+    Plain rows, not model instances: the scan over events asks it about hundreds of
+    agreements at a time, where building instances cost more than the queries.
+    """
 
     def __init__(self, agreement_ids):
+        agreement_ids = set(agreement_ids)
         self.rows: dict = {}
-        qs = ResponsibilityAssignment.objects.filter(agreement_id__in=set(agreement_ids), raci="A")
+        self.agreements = {
+            pk: AgreementParties(pk, partner_id)
+            for pk, partner_id in Agreement.objects.filter(pk__in=agreement_ids).values_list("pk", "partner_id")
+        }
+        qs = ResponsibilityAssignment.objects.filter(agreement_id__in=agreement_ids, raci="A")
         for agreement_id, area, party_id, start, end in qs.values_list(
             "agreement_id", "area", "party_id", "valid_from", "valid_to"
         ):
