@@ -2,10 +2,17 @@
 
     DATABASE_URL=postgres://... python bench/api.py [--clients 8] [--seconds 15]
 
-Starts gunicorn with the production settings (plus a bare endpoint, bench/urls.py),
+Starts gunicorn with the production settings (plus the floors of bench/urls.py),
 loads demo-sized data, then runs the same number of concurrent keep-alive clients
-against each endpoint in turn. Prints declare_rps, bare_rps, declare_p95_ms and, last,
-declare_vs_bare (the ratio is what to compare across machines).
+against each endpoint in turn:
+
+- ``bare``: parses the JSON body and answers; no database, no auth;
+- ``authenticated``: the API's layers (token, permission, throttle, parsing, rendering);
+- ``audited_write``: plus the caller's memberships and one audit entry committed;
+- ``declare``: a usage declaration, as partners' gateways send them.
+
+Prints each one's rps and ratio to bare, declare_p95_ms and, last, declare_vs_bare
+(the ratios are what to compare across machines).
 """
 
 import argparse
@@ -144,12 +151,18 @@ def main():
         payload = json.dumps(body).encode()
         common = {"Content-Type": "application/json", "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
         declare_headers = {**common, "Authorization": f"Token {token}"}
-        run_clients(port, "/bench/bare/", common, payload, args.clients, 2)  # warm up
-        run_clients(port, "/api/v1/declarations/", declare_headers, payload, args.clients, 2)
-        bare_rps, bare_p95, bare_codes = run_clients(port, "/bench/bare/", common, payload, args.clients, args.seconds)
-        declare_rps, declare_p95, declare_codes = run_clients(
-            port, "/api/v1/declarations/", declare_headers, payload, args.clients, args.seconds
-        )
+        endpoints = {
+            "bare": ("/bench/bare/", common),
+            "authenticated": ("/bench/authenticated/", declare_headers),
+            "audited_write": ("/bench/audited-write/", declare_headers),
+            "declare": ("/api/v1/declarations/", declare_headers),
+        }
+        for url, headers in endpoints.values():  # warm up
+            run_clients(port, url, headers, payload, args.clients, 2)
+        results = {
+            name: run_clients(port, url, headers, payload, args.clients, args.seconds)
+            for name, (url, headers) in endpoints.items()
+        }
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -159,14 +172,17 @@ def main():
             [sys.executable, "-m", "celery", "-A", "partnerships", "purge", "-f"],
             cwd=ROOT, env=env, capture_output=True, check=False,
         )  # fmt: skip
-    if set(declare_codes) != {201} or set(bare_codes) != {201}:
-        sys.exit(f"unexpected statuses: declare {declare_codes}, bare {bare_codes}")
+    unexpected = {name: codes for name, (_, _, codes) in results.items() if set(codes) != {201}}
+    if unexpected:
+        sys.exit(f"unexpected statuses: {unexpected}")
+    bare_rps = results["bare"][0]
     print(f"clients={args.clients}")
-    print(f"bare_p95_ms={bare_p95:.1f}")
-    print(f"declare_rps={declare_rps:.0f}")
-    print(f"bare_rps={bare_rps:.0f}")
-    print(f"declare_p95_ms={declare_p95:.1f}")
-    print(f"declare_vs_bare={declare_rps / bare_rps:.2f}")
+    for name, (rps, p95, _) in results.items():
+        print(f"{name}_rps={rps:.0f}")
+        print(f"{name}_p95_ms={p95:.1f}")
+    for name in ("authenticated", "audited_write"):
+        print(f"{name}_vs_bare={results[name][0] / bare_rps:.2f}")
+    print(f"declare_vs_bare={results['declare'][0] / bare_rps:.2f}")
 
 
 if __name__ == "__main__":
