@@ -164,8 +164,8 @@ REST_FRAMEWORK = {
     # Throttle counters live in the default cache: Redis when CACHE_URL is set, so every
     # web process of a deployment shares them. DRF answers 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "partnerships.api.throttling.AnonRateThrottle",
+        "partnerships.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),

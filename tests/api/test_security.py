@@ -1,6 +1,6 @@
 import pytest
 from django.core.cache import cache
-from rest_framework.throttling import UserRateThrottle
+from partnerships.api.throttling import UserRateThrottle
 
 from tests import factories as f
 

@@ -162,7 +162,10 @@ def test_pool_child_killed_mid_check(world, start_worker, webhook, receiver, hol
     wait_for(lambda: all_checked([d]), timeout=60, what="the check to run again")
     wait_for(lambda: TaskRun.objects.filter(task_id="child-killed", status="done").exists(), timeout=30, what="done")
     assert worker.proc.poll() is None  # the worker itself survived
-    assert TaskRun.objects.get(task_id="child-killed").deliveries == 2
+    # Run again after the kill: at least a second delivery. On a loaded machine the second run
+    # may outlast the 3 s visibility timeout and be delivered a third time; the findings below
+    # must still be exact, which is the promise.
+    assert TaskRun.objects.get(task_id="child-killed").deliveries >= 2
     assert_exact(expected, webhook=webhook, receiver=receiver)
 
 
