@@ -119,10 +119,13 @@ def grant_request_submit(
             raise ValidationError({"permission": _("A request for a new grant names no existing grant.")})
         if dataset is None:
             raise ValidationError({"dataset": _("Name the dataset asked for.")})
-        if DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).exists():
-            raise ValidationError(
-                {"dataset": _("This agreement already has a grant for this dataset; ask for a change to it.")}
-            )
+        existing = DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).values_list("status", flat=True)
+        if existing:
+            if existing[0] == "revoked":  # revocation is final, and a revoked grant cannot be changed
+                message = _("This agreement's grant for this dataset was revoked; it cannot be asked for again under this agreement.")
+            else:
+                message = _("This agreement already has a grant for this dataset; ask for a change to it.")
+            raise ValidationError({"dataset": message})
         if GrantRequest.objects.filter(agreement=agreement, dataset=dataset, kind="new", status="pending").exists():
             raise ValidationError({"dataset": _("A request for this dataset is already pending.")})
         base = dict(_NEW_DEFAULTS, actions=[], purposes=[], valid_from=at, recipients=[])

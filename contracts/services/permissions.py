@@ -121,10 +121,13 @@ def permission_grant(
         anonymize_required=anonymize_required,
     )
     check_grant_terms(terms)
-    if DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).exists():
-        raise ValidationError(
-            {"dataset": _("This agreement already has a grant for this dataset; change that grant instead.")}
-        )
+    existing = DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).values_list("status", flat=True)
+    if existing:
+        if existing[0] == "revoked":  # revocation is final: one grant per agreement and dataset
+            message = _("This agreement's grant for this dataset was revoked; it cannot be granted again under this agreement.")
+        else:
+            message = _("This agreement already has a grant for this dataset; change that grant instead.")
+        raise ValidationError({"dataset": message})
     permission = DataUsePermission.objects.create(agreement=agreement, dataset=dataset, created_by=actor.user, **terms)
     permission.recipients.set(recipients)
     at = at or timezone.now()

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts.models import DataUsePermission, GrantRequest, GrantRequestComment, PermissionVersion
 from partnerships.actors import actor_for
-from contracts.services.permissions import permission_change
+from contracts.services.permissions import permission_change, permission_set_status
 from tests import factories as f
 
 URL = "/api/v1/grant-requests/"
@@ -23,7 +23,11 @@ def recipient(world):
 
 
 def ask_new(client, world, recipient, **overrides):
-    body = {
+    return client.post(URL, {**ask_new_body(recipient), **overrides}, format="json")
+
+
+def ask_new_body(recipient) -> dict:
+    return {
         "agreement": "ZJ-BOT-001",
         "kind": "new",
         "dataset": "HEALTH-REC",
@@ -36,8 +40,6 @@ def ask_new(client, world, recipient, **overrides):
         "recipients": [recipient.credit_code],
         "justification": "Hospital wait-time dashboard for the provincial portal.",
     }
-    body.update(overrides)
-    return client.post(URL, body, format="json")
 
 
 @pytest.mark.django_db
@@ -335,6 +337,22 @@ def test_one_pending_request_per_dataset(world, client_for, recipient):
     second = ask_new(client_for(world.partner), world, recipient)
     assert second.status_code == 400
     assert list(second.data) == ["dataset"]
+
+
+@pytest.mark.django_db
+def test_a_revoked_grant_is_not_asked_for_again_and_the_answer_says_so(world, client_for, recipient):
+    permission_set_status(actor=actor_for(world.officer), permission=world.permission, action="revoke", reason="misuse")
+    partner = client_for(world.partner)
+    response = ask_new(partner, world, recipient, dataset="POP-STATS")
+    assert response.status_code == 400
+    assert response.json() == {
+        "dataset": ["This agreement's grant for this dataset was revoked; it cannot be asked for again under this agreement."]
+    }
+    in_chinese = partner.post(
+        URL, {**ask_new_body(recipient), "dataset": "POP-STATS"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-CN"
+    )
+    assert in_chinese.json() == {"dataset": ["该协议对此数据集的授权已被撤销，本协议下不能再次申请。"]}
+    assert GrantRequest.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from contracts.models import DataUsePermission, ResponsibilityAssignment, UsageEvent
 from contracts.selectors.grant_usage import grant_usage
+from contracts.services.permissions import permission_set_status
+from partnerships.actors import actor_for
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,25 @@ def test_a_second_grant_for_the_same_dataset_is_refused_beside_the_dataset(world
         "This agreement already has a grant for this dataset; change that grant instead."
     ]
     assert DataUsePermission.objects.filter(agreement=world.agreement).count() == 1
+
+
+def test_a_revoked_grant_is_not_granted_again_and_the_form_says_why(world):
+    permission_set_status(actor=actor_for(world.officer), permission=world.permission, action="revoke", reason="misuse")
+    data = {
+        "dataset": world.dataset.pk,
+        "actions": ["read"],
+        "purposes": ["PublicBenefit"],
+        "valid_from": "2026-01-01T00:00",
+        "quota_interval": "month",
+        "quota_unit": "records",
+        "declaration_schedule": "monthly",
+        "declaration_due_days": "10",
+    }
+    response = page_client(world.officer).post(f"/agreements/{world.agreement.pk}/grants/new/", data)
+    assert field_errors(response, "dataset") == [
+        "This agreement's grant for this dataset was revoked; it cannot be granted again under this agreement."
+    ]
+    assert list(DataUsePermission.objects.filter(agreement=world.agreement).values_list("status", flat=True)) == ["revoked"]
 
 
 def test_suspend_and_revoke_a_grant_make_versions(world):
