@@ -295,6 +295,8 @@ UNDECLARED_USAGE_TOLERANCE = env_int("UNDECLARED_USAGE_TOLERANCE_PERCENT", 10, m
 # A grant request still undecided after this many days alerts the officers' supervisors.
 GRANT_REQUEST_OVERDUE_DAYS = env_int("GRANT_REQUEST_OVERDUE_DAYS", 10, minimum=1)
 GRANT_REQUEST_ATTACHMENT_MAX_BYTES = env_int("GRANT_REQUEST_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Agreement documents (signed contracts, amendments, reports): larger uploads are refused (400).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 # OCDS exports: the ocid prefix registered with the Open Contracting Partnership, and the publisher's name.
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-tracker")
 OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "Partnership contract tracker")

@@ -5,6 +5,7 @@ import hashlib
 import mimetypes
 import os
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -188,6 +189,9 @@ def document_attach(
         version = AgreementVersion.objects.filter(agreement=agreement, number=version_number).first()
         if version is None:
             raise ValidationError({"version": _("This agreement has no version %(n)s.") % {"n": version_number}})
+    limit = settings.DOCUMENT_MAX_BYTES
+    if uploaded.size > limit:  # before reading it: nothing of a refused file is hashed or stored
+        raise ValidationError({"file": _("The file is larger than %(limit)d bytes.") % {"limit": limit}})
     sha256, size = _hash_and_size(uploaded)
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})

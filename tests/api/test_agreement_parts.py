@@ -326,6 +326,19 @@ def test_upload_keeps_sha256_size_and_type(world, client_for):
 
 
 @pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.DOCUMENT_MAX_BYTES = 1000
+    client = client_for(world.officer)
+    response = upload(client, world.agreement, b"x" * 1001)
+    assert response.status_code == 400
+    assert response.json() == {"file": ["The file is larger than 1000 bytes."]}
+    assert not Document.objects.exists()
+    assert list(tmp_path.rglob("*.*")) == []
+    assert upload(client, world.agreement, b"x" * 1000).status_code == 201  # the limit itself is allowed
+
+
+@pytest.mark.django_db
 def test_large_upload_is_hashed_across_chunks(world, client_for):
     content = os.urandom(3 * 1024 * 1024 + 123)  # more than one chunk, and spooled to a temporary file
     response = upload(
