@@ -41,6 +41,11 @@ def responsibilities_visible_to(actor: Actor) -> QuerySet[ResponsibilityAssignme
     )
 
 
+def grant_status(agreement: Agreement, dataset: Dataset) -> str | None:
+    """The status of the agreement's grant for the dataset (there is one at most), or None."""
+    return DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).values_list("status", flat=True).first()
+
+
 def _in_force_q(at: datetime, start: str, end: str) -> Q:
     return Q(**{f"{start}__lte": at}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": at}))
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from contracts.codes import TRANSFER_MODELS, MilestoneKind, MilestoneStatus, PhaseKind
 from contracts.models import Agreement, AgreementVersion, Document, Milestone, Phase
-from contracts.services.common import require_manager
+from contracts.services.common import refuse_larger_than, require_manager
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
 from partnerships.models import Organization
@@ -189,9 +189,7 @@ def document_attach(
         version = AgreementVersion.objects.filter(agreement=agreement, number=version_number).first()
         if version is None:
             raise ValidationError({"version": _("This agreement has no version %(n)s.") % {"n": version_number}})
-    limit = settings.DOCUMENT_MAX_BYTES
-    if uploaded.size > limit:  # before reading it: nothing of a refused file is hashed or stored
-        raise ValidationError({"file": _("The file is larger than %(limit)d bytes.") % {"limit": limit}})
+    refuse_larger_than(uploaded, settings.DOCUMENT_MAX_BYTES)
     sha256, size = _hash_and_size(uploaded)
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})

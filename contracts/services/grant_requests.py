@@ -28,7 +28,8 @@ from contracts.models import (
 )
 from contracts.models.permissions import GRANT_TERMS
 from contracts.selectors.agreements import can_declare_for, can_manage_agreement
-from contracts.services.common import require_manager
+from contracts.selectors.grants import grant_status
+from contracts.services.common import refuse_larger_than, require_manager
 from contracts.services.permissions import check_grant_terms, permission_change, permission_grant
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
@@ -119,13 +120,15 @@ def grant_request_submit(
             raise ValidationError({"permission": _("A request for a new grant names no existing grant.")})
         if dataset is None:
             raise ValidationError({"dataset": _("Name the dataset asked for.")})
-        existing = DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).values_list("status", flat=True)
-        if existing:
-            if existing[0] == "revoked":  # revocation is final, and a revoked grant cannot be changed
-                message = _("This agreement's grant for this dataset was revoked; it cannot be asked for again under this agreement.")
-            else:
-                message = _("This agreement already has a grant for this dataset; ask for a change to it.")
-            raise ValidationError({"dataset": message})
+        status = grant_status(agreement, dataset)
+        if status == "revoked":  # revocation is final, and a revoked grant cannot be changed
+            raise ValidationError(
+                {"dataset": _("This agreement's grant for this dataset was revoked; it cannot be asked for again under this agreement.")}
+            )
+        if status is not None:
+            raise ValidationError(
+                {"dataset": _("This agreement already has a grant for this dataset; ask for a change to it.")}
+            )
         if GrantRequest.objects.filter(agreement=agreement, dataset=dataset, kind="new", status="pending").exists():
             raise ValidationError({"dataset": _("A request for this dataset is already pending.")})
         base = dict(_NEW_DEFAULTS, actions=[], purposes=[], valid_from=at, recipients=[])
@@ -214,11 +217,9 @@ def grant_request_attach(*, actor: Actor, grant_request: GrantRequest, file, tit
     grant_request = _lock(grant_request)
     _side(actor, grant_request)
     _require_pending(grant_request)
-    limit = settings.GRANT_REQUEST_ATTACHMENT_MAX_BYTES
     if file is None:
         raise ValidationError({"file": _("Attach a file.")})
-    if file.size > limit:
-        raise ValidationError({"file": _("The file is larger than %(limit)d bytes.") % {"limit": limit}})
+    refuse_larger_than(file, settings.GRANT_REQUEST_ATTACHMENT_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in file.chunks():
         digest.update(chunk)

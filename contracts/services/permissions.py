@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from contracts.codes import FINAL_AGREEMENT_STATUSES, PERMISSION_TRANSITIONS, Action, Purpose
 from contracts.models import Agreement, DataUsePermission, Dataset, PermissionVersion
 from contracts.models.permissions import GRANT_TERMS
+from contracts.selectors.grants import grant_status
 from contracts.services.common import require_manager
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
@@ -121,13 +122,15 @@ def permission_grant(
         anonymize_required=anonymize_required,
     )
     check_grant_terms(terms)
-    existing = DataUsePermission.objects.filter(agreement=agreement, dataset=dataset).values_list("status", flat=True)
-    if existing:
-        if existing[0] == "revoked":  # revocation is final: one grant per agreement and dataset
-            message = _("This agreement's grant for this dataset was revoked; it cannot be granted again under this agreement.")
-        else:
-            message = _("This agreement already has a grant for this dataset; change that grant instead.")
-        raise ValidationError({"dataset": message})
+    status = grant_status(agreement, dataset)
+    if status == "revoked":  # revocation is final: one grant per agreement and dataset
+        raise ValidationError(
+            {"dataset": _("This agreement's grant for this dataset was revoked; it cannot be granted again under this agreement.")}
+        )
+    if status is not None:
+        raise ValidationError(
+            {"dataset": _("This agreement already has a grant for this dataset; change that grant instead.")}
+        )
     permission = DataUsePermission.objects.create(agreement=agreement, dataset=dataset, created_by=actor.user, **terms)
     permission.recipients.set(recipients)
     at = at or timezone.now()

@@ -73,7 +73,7 @@ def test_officer_grants_a_dataset_with_inline_errors_first(world):
     assert (grant.actions, grant.purposes, grant.quota_count, grant.version) == (["read"], ["ScientificResearch"], 500, 1)
 
 
-def test_a_second_grant_for_the_same_dataset_is_refused_beside_the_dataset(world):
+def grant_the_granted_dataset_again(world):
     data = {
         "dataset": world.dataset.pk,
         "actions": ["read"],
@@ -84,7 +84,11 @@ def test_a_second_grant_for_the_same_dataset_is_refused_beside_the_dataset(world
         "declaration_schedule": "monthly",
         "declaration_due_days": "10",
     }
-    response = page_client(world.officer).post(f"/agreements/{world.agreement.pk}/grants/new/", data)
+    return page_client(world.officer).post(f"/agreements/{world.agreement.pk}/grants/new/", data)
+
+
+def test_a_second_grant_for_the_same_dataset_is_refused_beside_the_dataset(world):
+    response = grant_the_granted_dataset_again(world)
     assert field_errors(response, "dataset") == [
         "This agreement already has a grant for this dataset; change that grant instead."
     ]
@@ -93,17 +97,7 @@ def test_a_second_grant_for_the_same_dataset_is_refused_beside_the_dataset(world
 
 def test_a_revoked_grant_is_not_granted_again_and_the_form_says_why(world):
     permission_set_status(actor=actor_for(world.officer), permission=world.permission, action="revoke", reason="misuse")
-    data = {
-        "dataset": world.dataset.pk,
-        "actions": ["read"],
-        "purposes": ["PublicBenefit"],
-        "valid_from": "2026-01-01T00:00",
-        "quota_interval": "month",
-        "quota_unit": "records",
-        "declaration_schedule": "monthly",
-        "declaration_due_days": "10",
-    }
-    response = page_client(world.officer).post(f"/agreements/{world.agreement.pk}/grants/new/", data)
+    response = grant_the_granted_dataset_again(world)
     assert field_errors(response, "dataset") == [
         "This agreement's grant for this dataset was revoked; it cannot be granted again under this agreement."
     ]
