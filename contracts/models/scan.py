@@ -10,7 +10,32 @@ On PostgreSQL the totals table is unlogged, with free space left on each page
 them all when it finds the table empty behind a non-zero watermark.
 """
 
+import datetime
+
 from django.db import models
+
+# A bucket's key packs (agreement, dataset, first day, interval) into one bigint, from the top: 22 bits
+# for the agreement id, 20 for the dataset id, 18 for the day (days since 1900, the earliest event
+# accepted, to the year 2617) and 3 for the interval. Each scan looks up every bucket its new events
+# touch: 1% late events touch 30,000 buckets of 425,000, and finding them on one bigint, in an index
+# half the size, took 0.09 s where the four columns took 0.14 s (bench/scope.py). The check
+# constraint makes an id too large for its bits fail the scan rather than share another bucket.
+INTERVAL_BITS, DAY_BITS, DATASET_BITS = 3, 18, 20
+AGREEMENT_ID_LIMIT = 1 << 22
+DATASET_ID_LIMIT = 1 << DATASET_BITS
+KEY_EPOCH = datetime.date(1900, 1, 1)
+INTERVAL_CODES = {"day": 1, "week": 2, "month": 3, "year": 4, "total": 5}
+
+
+def bucket_key(agreement_id: int, dataset_id: int, interval: str, start: datetime.date) -> int:
+    """The key the scan's SQL computes for a bucket (see events_sql.bucket_key_sql)."""
+    day = (start - KEY_EPOCH).days
+    return (
+        agreement_id << (DATASET_BITS + DAY_BITS + INTERVAL_BITS)
+        | dataset_id << (DAY_BITS + INTERVAL_BITS)
+        | day << INTERVAL_BITS
+        | INTERVAL_CODES[interval]
+    )
 
 
 class ScanWatermark(models.Model):
@@ -20,8 +45,8 @@ class ScanWatermark(models.Model):
 
 
 class UsageBucket(models.Model):
-    # The natural key is the primary key: one index to maintain on every scan's upsert, not two.
-    pk = models.CompositePrimaryKey("agreement_id", "dataset_id", "interval", "bucket_start")
+    # The packed natural key is the primary key: one index to maintain on every scan's upsert, not two.
+    bucket_key = models.BigIntegerField(primary_key=True)
     agreement_id = models.BigIntegerField()
     dataset_id = models.BigIntegerField()
     permission_id = models.BigIntegerField(null=True)
@@ -43,3 +68,16 @@ class UsageBucket(models.Model):
     quota_unit = models.CharField(max_length=10, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    agreement_id__gte=0,
+                    agreement_id__lt=AGREEMENT_ID_LIMIT,
+                    dataset_id__gte=0,
+                    dataset_id__lt=DATASET_ID_LIMIT,
+                    bucket_start__gte=KEY_EPOCH,
+                ),
+                name="usage_bucket_ids_fit_key",
+            ),
+        ]

@@ -176,12 +176,16 @@ def _over_quota(row) -> bool:
     return used > row["quota_count"]
 
 
+# The rules whose findings quote the grant version's terms (the others quote a constant or the quota).
+QUOTING_TERMS = ("action_bad", "purpose_bad", "recipient_bad", "validity_bad")
+
+
 def _versions(rows) -> dict:
-    """The terms of the grant versions a rule finding quotes (quota findings quote the bucket's quota)."""
+    """The terms of the grant versions a rule finding quotes."""
     keys = {
         (r["permission_id"], r["version_number"])
         for r in rows
-        if r["version_number"] is not None and any(r[f"n_{c}"] for c in RULE_COUNTERS if c != "unpermitted")
+        if r["version_number"] is not None and any(r[f"n_{c}"] for c in QUOTING_TERMS)
     }
     if not keys:
         return {}
@@ -192,11 +196,19 @@ def _versions(rows) -> dict:
     return {(pk, number): dict(zip(terms, values)) for pk, number, *values in qs if (pk, number) in keys}
 
 
+def _accountable_at(start: datetime.date, interval: str, now: datetime.datetime) -> datetime.datetime:
+    """Accountable at the end of the bucket (or now, for open buckets and "total")."""
+    end = bucket_end(start, interval)
+    return min(now, timezone.make_aware(datetime.datetime.combine(end, datetime.time.min))) if end else now
+
+
 def findings_from_buckets(rows: list[dict]) -> list[Finding]:
     # Plain rows rather than model instances: building hundreds of them cost more than the queries.
     personal_info = dict(Dataset.objects.filter(pk__in={r["dataset_id"] for r in rows}).values_list("pk", "personal_info"))
     versions = _versions(rows)
     accountable = AccountableIndex({r["agreement_id"] for r in rows})
+    now = timezone.now()
+    instants = {}  # bucket -> the instant its accountable party is named at; many rows share a bucket
     findings = []
     for row in rows:  # one row per touched bucket, not per event
         start = _as_date(row["bucket_start"])
@@ -230,9 +242,9 @@ def findings_from_buckets(rows: list[dict]) -> list[Finding]:
         if not found:
             continue
         agreement = accountable.agreements[row["agreement_id"]]
-        # Accountable at the end of the bucket (or now, for open buckets and "total").
-        end = bucket_end(start, row["interval"])
-        at = min(timezone.now(), timezone.make_aware(datetime.datetime.combine(end, datetime.time.min))) if end else timezone.now()
+        at = instants.get(label)
+        if at is None:
+            at = instants[label] = _accountable_at(start, row["interval"], now)
         attach_accountability(
             found, agreement=agreement, personal_info=personal_info.get(row["dataset_id"], "none"), at=at, index=accountable
         )

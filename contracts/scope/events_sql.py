@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from contracts.codes import PURPOSE_PARENT
+from contracts.models.scan import DATASET_BITS, DAY_BITS, INTERVAL_BITS, INTERVAL_CODES, KEY_EPOCH
 
 RULE_COUNTERS = (
     "unpermitted", "action_bad", "purpose_bad", "recipient_bad", "validity_bad", "inactive_bad", "agreement_bad",
@@ -39,6 +40,17 @@ def _parent_case(column: str) -> str:
     # Constants from the code list, not user input: safe to inline.
     whens = " ".join(f"WHEN '{child}' THEN '{parent}'" for child, parent in sorted(PURPOSE_PARENT.items()))
     return f"(CASE {column} {whens} ELSE '' END)"
+
+
+def bucket_key_sql(vendor: str, b: str = "b") -> str:
+    """The bucket's packed key (models.scan.bucket_key) from its four parts in table ``b``."""
+    codes = " ".join(f"WHEN '{name}' THEN {code}" for name, code in INTERVAL_CODES.items())
+    if vendor == "postgresql":
+        day = f"({b}.bucket_start - DATE '{KEY_EPOCH}')::bigint"
+    else:
+        day = f"CAST(julianday({b}.bucket_start) - julianday('{KEY_EPOCH}') AS INTEGER)"
+    return f"""(({b}.agreement_id << {DATASET_BITS + DAY_BITS + INTERVAL_BITS})
+        | ({b}.dataset_id << {DAY_BITS + INTERVAL_BITS}) | ({day} << {INTERVAL_BITS}) | CASE {b}.interval {codes} END)"""
 
 
 def _dialect(vendor: str, *, fresh: bool = True) -> dict:
@@ -184,7 +196,8 @@ per_bucket AS (
     GROUP BY j.agreement_id, j.dataset_id, j.interval, bucket_start
 ),
 new_counts AS (
-    SELECT b.agreement_id, b.dataset_id, b.permission_id, b.interval, b.bucket_start, b.version_number,
+    SELECT {bucket_key_sql(vendor)} AS bucket_key,
+           b.agreement_id, b.dataset_id, b.permission_id, b.interval, b.bucket_start, b.version_number,
            v.quota_count, COALESCE(v.quota_unit, '') AS quota_unit, {", ".join("b." + c for c in COUNTERS)}
     FROM per_bucket b
     LEFT JOIN contracts_permissionversion v ON v.permission_id = b.permission_id AND v.number = b.version_number
@@ -230,18 +243,17 @@ def _insert_from(source: str) -> str:
     newer = "excluded.version_number >= COALESCE(contracts_usagebucket.version_number, 0)"
     return f"""
 INSERT INTO contracts_usagebucket
-    (agreement_id, dataset_id, permission_id, interval, bucket_start, version_number, quota_count, quota_unit,
-     {", ".join(COUNTERS)}, updated_at)
-SELECT agreement_id, dataset_id, permission_id, interval, bucket_start, version_number, quota_count, quota_unit,
+    (bucket_key, agreement_id, dataset_id, permission_id, interval, bucket_start, version_number, quota_count,
+     quota_unit, {", ".join(COUNTERS)}, updated_at)
+SELECT bucket_key, agreement_id, dataset_id, permission_id, interval, bucket_start, version_number, quota_count, quota_unit,
        {", ".join(COUNTERS)}, CURRENT_TIMESTAMP
 FROM {source}
 WHERE true
--- In (agreement, dataset) order, the leading columns of the key: the table's rows keep that order
--- (a count from the start writes them all), so each scan's updates walk the index and the table
--- in one direction. Measured on 30,000 updates among 424,000 totals: 0.12 s instead of 0.18-0.22 s
--- unordered; sorting on the whole key as well cost 8 ms more, for rows on the same few pages.
-ORDER BY agreement_id, dataset_id
-ON CONFLICT (agreement_id, dataset_id, interval, bucket_start) DO UPDATE SET
+-- In key order, (agreement, dataset) first: the table's rows keep that order (a count from the
+-- start writes them all), so each scan's updates walk the index and the table in one direction.
+-- Measured on 30,000 updates among 424,000 totals: 0.12 s instead of 0.18-0.22 s unordered.
+ORDER BY bucket_key
+ON CONFLICT (bucket_key) DO UPDATE SET
     {counters_update},
     permission_id = excluded.permission_id,
     quota_count = CASE WHEN {newer} THEN excluded.quota_count ELSE contracts_usagebucket.quota_count END,
@@ -255,8 +267,7 @@ def _report_select(totals: str, new: str) -> str:
     if totals == new:  # a count from the start: the new counts are the totals
         join = "CROSS JOIN LATERAL (SELECT n.*) t"
     else:
-        join = f"""JOIN {totals} t ON t.agreement_id = n.agreement_id AND t.dataset_id = n.dataset_id
-     AND t.interval = n.interval AND t.bucket_start = n.bucket_start"""
+        join = f"JOIN {totals} t ON t.bucket_key = n.bucket_key"
     return f"""
 SELECT t.agreement_id, t.dataset_id, t.permission_id, t.interval, t.bucket_start, t.version_number,
        t.quota_count, t.quota_unit, {", ".join("t." + c for c in COUNTERS)},

@@ -3,9 +3,11 @@
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.models import ScanWatermark, UsageBucket
+from contracts.models.scan import AGREEMENT_ID_LIMIT, DATASET_ID_LIMIT, bucket_key
 from contracts.scope.events import scan_events
 from contracts.scope.periods import bucket_start
 from contracts.services.permissions import permission_change, permission_set_status
@@ -137,3 +139,41 @@ def test_use_without_a_grant_under_a_draft_agreement(world):
     found = scan()
     assert sorted(x.kind for x in found) == ["agreement_inactive", "dataset_not_permitted"]
     assert {x.observed["events"] for x in found} == {2}
+
+
+def test_each_bucket_is_stored_under_the_key_its_parts_pack_into(world):
+    _, permission = traffic_grant(world, days_ago=400)
+    permission_change(actor=actor_for(world.officer), permission=permission, reason="Weekly", quota_interval="week")
+    now = timezone.now()
+    events(world.agreement, world.dataset, n=1, at=now - datetime.timedelta(days=40))
+    events(world.agreement, world.dataset, n=1, at=now)
+    events(world.agreement, permission.dataset, n=1, at=now)
+    events(world.agreement, world.personal_dataset, n=1, at=now)  # no grant: a monthly bucket
+    scan()
+    stored = list(UsageBucket.objects.values_list("bucket_key", "agreement_id", "dataset_id", "interval", "bucket_start"))
+    assert len(stored) == 4
+    assert {row[3] for row in stored} == {"month", "week"}
+    assert [key for key, *_ in stored] == [bucket_key(*parts) for _, *parts in stored]
+
+
+def test_bucket_keys_keep_every_part_apart():
+    day = datetime.date(2026, 11, 2)
+    keys = {
+        bucket_key(1, 2, "week", day),
+        bucket_key(2, 2, "week", day),
+        bucket_key(1, 3, "week", day),
+        bucket_key(1, 2, "month", day),
+        bucket_key(1, 2, "week", day + datetime.timedelta(days=7)),
+        bucket_key(AGREEMENT_ID_LIMIT - 1, DATASET_ID_LIMIT - 1, "total", datetime.date(2617, 1, 1)),
+        bucket_key(0, 0, "day", datetime.date(1900, 1, 1)),
+    }
+    assert len(keys) == 7
+    assert max(keys) < 1 << 63  # a PostgreSQL bigint
+
+
+@pytest.mark.parametrize("parts", [{"agreement_id": AGREEMENT_ID_LIMIT}, {"dataset_id": DATASET_ID_LIMIT}])
+def test_an_id_too_large_for_the_key_is_refused_not_stored_in_another_bucket(parts):
+    row = {"agreement_id": 1, "dataset_id": 1, "interval": "month", "bucket_start": datetime.date(2026, 11, 1)} | parts
+    with pytest.raises(IntegrityError, match="usage_bucket_ids_fit_key"), transaction.atomic():
+        UsageBucket.objects.create(bucket_key=1, **row)
+    assert not UsageBucket.objects.exists()
