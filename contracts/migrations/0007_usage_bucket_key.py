@@ -1,20 +1,40 @@
 """Scan totals keyed by one packed bigint (models.scan.bucket_key) instead of four columns.
 
-The totals are derived from the events, so the table is rebuilt empty rather than rekeyed:
-the next scan finds it empty behind its watermark and counts every event again. The new
-table is unlogged with free space on each page, as migration 0006 made the old one.
+The totals are copied into the new table under their packed keys, not recounted: a recount
+would raise again the findings whose alerts were already closed. The new table is unlogged
+with free space on each page, as migration 0006 made the old one. An id too large for its
+bits fails the copy on the check constraint, here rather than in a later scan.
 """
 
 import datetime
 
 from django.db import migrations, models
 
-FORWARD = "ALTER TABLE contracts_usagebucket SET UNLOGGED, SET (fillfactor = 70)"
+UNLOGGED = "ALTER TABLE contracts_usagebucket SET UNLOGGED, SET (fillfactor = 70)"
+COLUMNS = (
+    "agreement_id, dataset_id, permission_id, interval, bucket_start, records, events, unpermitted, action_bad,"
+    " purpose_bad, recipient_bad, validity_bad, inactive_bad, agreement_bad, version_number, quota_count,"
+    " quota_unit, updated_at"
+)
+# models.scan.bucket_key as it was written here (the migration must not follow later changes).
+CODES = "CASE interval WHEN 'day' THEN 1 WHEN 'week' THEN 2 WHEN 'month' THEN 3 WHEN 'year' THEN 4 WHEN 'total' THEN 5 END"
+DAY = {
+    "postgresql": "(bucket_start - DATE '1900-01-01')::bigint",
+    "sqlite": "CAST(julianday(bucket_start) - julianday('1900-01-01') AS INTEGER)",
+}
 
 
 def _unlogged(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        schema_editor.execute(UNLOGGED)
+
+
+def _copy_totals(apps, schema_editor):
+    day = DAY.get(schema_editor.connection.vendor, DAY["postgresql"])
+    key = f"((agreement_id << 41) | (dataset_id << 21) | ({day} << 3) | {CODES})"
+    schema_editor.execute(
+        f"INSERT INTO contracts_usagebucket (bucket_key, {COLUMNS}) SELECT {key}, {COLUMNS} FROM contracts_usagebucketold"
+    )
 
 
 FIELDS = [
@@ -45,7 +65,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.DeleteModel(name="UsageBucket"),
+        migrations.RenameModel("UsageBucket", "UsageBucketOld"),
         migrations.CreateModel(
             name="UsageBucket",
             fields=[("bucket_key", models.BigIntegerField(primary_key=True, serialize=False)), *FIELDS],
@@ -65,4 +85,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(_unlogged, migrations.RunPython.noop),
+        migrations.RunPython(_copy_totals, migrations.RunPython.noop),
+        migrations.DeleteModel(name="UsageBucketOld"),
     ]
