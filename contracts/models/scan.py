@@ -6,8 +6,9 @@ has counted so far, so each run reads only the new events: a late event adds to
 the bucket of the day it *occurred*, not the day it arrived.
 
 On PostgreSQL the totals table is unlogged, with free space left on each page
-(migration 0006): the totals are derived from the events, and the scan recounts
-them all when it finds the table empty behind a non-zero watermark.
+(migration 0006): the totals are derived from the events. When the scan finds the table
+empty behind a non-zero watermark (after a crash, on a promoted standby) it rebuilds them up
+to the watermark without reporting those events again, then counts the new ones.
 """
 
 import datetime

@@ -82,12 +82,13 @@ def scan_events(*, settle_seconds: int | None = None, upto: int | None = None) -
         if upto <= after:
             return []
         if after and not UsageBucket.objects.exists():
-            # Totals lost (unlogged: emptied by a crash, absent on a promoted standby): recount.
-            after = 0
-        fresh = after == 0
-        if fresh:  # counting from the first event: whatever totals exist are void
+            # Totals lost (unlogged: emptied by a crash, absent on a promoted standby). Rebuild them
+            # up to the watermark without reporting: those events were reported when they were
+            # counted, and reporting them again would raise alerts supervisors have closed.
+            _count(0, after, fresh=True)
+        elif not after:  # counting from the first event: whatever totals exist are void
             _clear_totals()
-        rows = _count(after, upto, fresh=fresh)
+        rows = _count(after, upto, fresh=not after)
         watermark.last_event_id = upto
         watermark.save(update_fields=["last_event_id", "updated_at"])
         return findings_from_buckets(rows)

@@ -122,15 +122,28 @@ def test_a_second_scan_counts_each_event_once(world):
     assert UsageBucket.objects.get().records == 12_000
 
 
-def test_lost_totals_are_recounted_from_the_first_event(world):
+def test_lost_totals_are_rebuilt_and_only_new_events_reported(world):
     # Unlogged on PostgreSQL: a crash empties the totals but not the watermark.
     events(world.agreement, world.dataset, n=3, record_count=4_000)
     assert [x.kind for x in scan()] == ["quota_exceeded"]
     UsageBucket.objects.all().delete()
     events(world.agreement, world.dataset, n=1, record_count=1)
     [finding] = scan()
-    assert (finding.kind, finding.observed, finding.evidence["new_events"]) == ("quota_exceeded", 12_001, 4)
+    assert (finding.kind, finding.observed, finding.evidence["new_events"]) == ("quota_exceeded", 12_001, 1)
     assert UsageBucket.objects.get().events == 4
+
+
+def test_lost_totals_do_not_report_again_what_was_reported(world):
+    _, other = traffic_grant(world, days_ago=400)
+    events(world.agreement, world.dataset, n=3, record_count=4_000)
+    events(world.agreement, world.dataset, n=1, action="sell")
+    assert sorted(x.kind for x in scan()) == ["action_not_permitted", "quota_exceeded"]
+    UsageBucket.objects.all().delete()
+    new = events(world.agreement, other.dataset, n=2, record_count=1)  # within its grant
+    assert scan() == []
+    totals = {b.dataset_id: (b.events, b.records, b.action_bad) for b in UsageBucket.objects.all()}
+    assert totals == {world.dataset.pk: (4, 12_001, 1), other.dataset_id: (2, 2, 0)}
+    assert ScanWatermark.objects.get().last_event_id == new[-1].pk
 
 
 def test_use_without_a_grant_under_a_draft_agreement(world):
