@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.models import Alert, Channel, DeliveryAttempt, Notification
 from notifications.services.alerts import alert_raise
 from notifications.services.deliveries import backoff_seconds, channel_send_test, deliveries_due, delivery_attempt
+from notifications.services.notify import notify
 from partnerships.actors import actor_for
 from tests.notifications.receiver import Receiver
 
@@ -139,7 +140,21 @@ def test_email_through_django_mail_backend(world, settings):
     assert attempt.status == "delivered"
     [message] = mail.outbox
     assert message.to == ["desk@example.test"]
-    assert message.subject == "[warning] Quota exceeded"
+    ref, code = world.agreement.reference, world.dataset.code
+    assert message.subject == f"[警告] 协议 {ref} 下 {code} 的使用超出配额 / [Warning] Quota exceeded for {code} under {ref}"
+
+
+def test_email_reminder_says_so_in_both_languages(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    channel = Channel.objects.create(owner=world.supervisor, kind="email", name="Desk", target="desk@example.test")
+    alert = raise_alert(world)
+    notify(alert=alert, user_ids=[world.supervisor.pk], reason="reminder:1")
+    reminder = Notification.objects.get(channel=channel, reason="reminder:1")
+    assert delivery_attempt(notification_id=reminder.pk).status == "delivered"
+    [message] = mail.outbox
+    assert message.subject.startswith("提醒：[警告] 协议 ")
+    assert " / Reminder: [Warning] Quota exceeded for " in message.subject
+    assert reminder.subject == "Reminder: [warning] Quota exceeded"  # the inbox keeps the stored text
 
 
 def test_send_test_records_one_attempt(world, receiver_factory, client_for):
