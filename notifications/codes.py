@@ -28,6 +28,19 @@ class Severity(models.TextChoices):
 
 SEVERITY_ORDER = ("info", "warning", "critical")
 
+# How a notification's subject says why it came, by its reason (before the ":", e.g. "reminder:2").
+ALERT_SUBJECTS = {
+    "raised": _("[%(severity)s] %(summary)s"),
+    "reminder": _("Reminder: [%(severity)s] %(summary)s"),
+    "escalation": _("Escalated: [%(severity)s] %(summary)s"),
+}
+
+
+def alert_subject(reason: str, *, severity: str, summary: str) -> str:
+    """The subject, in the active language; an unknown reason reads as a raised alert."""
+    text = ALERT_SUBJECTS.get(reason.split(":")[0], ALERT_SUBJECTS["raised"])
+    return str(text) % {"severity": severity, "summary": summary}
+
 
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Open")

@@ -2,9 +2,9 @@
 
 The totals are copied into the new table under their packed keys rather than left for the next
 scan to rebuild from every event, which would hold the first scan after the upgrade for as long
-as a full count. The new table is unlogged
-with free space on each page, as migration 0006 made the old one. An id too large for its
-bits fails the copy on the check constraint, here rather than in a later scan.
+as a full count. The new table is unlogged with free space on each page, as migration 0006 made
+the old one. An id too large for its bits fails the copy on the check constraint, here rather
+than in a later scan.
 """
 
 import datetime

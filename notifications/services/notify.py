@@ -7,8 +7,9 @@ handed to the deliver task after commit; the retry sweeper finds any left behind
 
 import json
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from notifications.codes import alert_subject
 from notifications.models import Channel, Notification
 from partnerships.publish import publish_on_commit
 
@@ -16,8 +17,9 @@ DELIVER_TASK = "notifications.deliver"
 
 
 def _subject(alert, reason: str) -> str:
-    prefix = {"raised": "", "reminder": "Reminder: ", "escalation": "Escalated: "}.get(reason.split(":")[0], "")
-    return f"{prefix}[{alert.severity}] {alert.summary}"[:300]
+    # Stored once for the inbox, in the codes' own words; e-mails say it in each language.
+    with translation.override(None):
+        return alert_subject(reason, severity=alert.severity, summary=alert.summary)[:300]
 
 
 def alert_payload(alert) -> dict:

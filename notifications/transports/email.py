@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
+from notifications.codes import alert_subject
 from notifications.templatetags.alert_labels import alert_summary
 from notifications.transports.base import Transport, TransportError
 
@@ -14,24 +14,17 @@ from notifications.transports.base import Transport, TransportError
 # A channel has no language of its own: alert e-mails carry the text in Chinese, then in English.
 EMAIL_LANGUAGES = ("zh-hans", "en")
 
-# Notification reason (before the ":") -> how the subject says it.
-SUBJECT_BY_REASON = {
-    "raised": _("[%(severity)s] %(summary)s"),
-    "reminder": _("Reminder: [%(severity)s] %(summary)s"),
-    "escalation": _("Escalated: [%(severity)s] %(summary)s"),
-}
-
 
 def email_subject(notification) -> str:
     """The alert's subject in each language, one after the other; other notices keep theirs."""
-    subject = SUBJECT_BY_REASON.get(notification.reason.split(":")[0])
-    if notification.alert_id is None or subject is None:
+    if notification.alert_id is None:
         return notification.subject
     alert = notification.alert
     parts = []
     for language in EMAIL_LANGUAGES:
         with translation.override(language):
-            parts.append(str(subject) % {"severity": alert.get_severity_display(), "summary": alert_summary(alert)})
+            severity, summary = alert.get_severity_display(), alert_summary(alert)
+            parts.append(alert_subject(notification.reason, severity=severity, summary=summary))
     return " ".join(" / ".join(parts).split())  # one line: a header may not hold a line break
 
 
