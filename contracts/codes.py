@@ -236,3 +236,26 @@ class RefusalReason(models.TextChoices):
     PERSONAL_INFORMATION = "personal_information", _("Personal information protection")
     LEGAL_BASIS_MISSING = "legal_basis_missing", _("No legal basis")
     OTHER = "other", _("Other")
+
+
+# The rule an alert of each kind checks, in the reader's language. The alert keeps the rule as its
+# check wrote it (in English, with its numbers) as evidence; pages show this label instead.
+RULE_LABELS = {
+    ViolationKind.DATASET_NOT_PERMITTED: _("The agreement has a grant for the dataset."),
+    ViolationKind.ACTION_NOT_PERMITTED: _("Every action is among the granted actions."),
+    ViolationKind.PURPOSE_NOT_PERMITTED: _("The purpose, or a parent of it, is granted."),
+    ViolationKind.RECIPIENT_NOT_APPROVED: _("Every onward recipient is among the grant's recipients."),
+    ViolationKind.OUTSIDE_VALIDITY: _("Use lies within the grant's validity."),
+    ViolationKind.PERMISSION_INACTIVE: _("The grant was active (not suspended or revoked)."),
+    ViolationKind.AGREEMENT_INACTIVE: _("The agreement was active when the data was used."),
+    ViolationKind.QUOTA_EXCEEDED: _("Records (or requests) in a quota interval stay within the quota."),
+    ViolationKind.DECLARATION_MISSING: _("A declaration is submitted for each period by its due date."),
+    ViolationKind.UNDECLARED_USAGE: _("Observed records in a period stay within the declared records plus the tolerance."),
+    # Alert kinds of notifications (contracts may not import them), by their codes.
+    "responsibility_gap": _("An active agreement has an accountable party for every area an alert touches."),
+    "permission_expiring": _("Grants about to end are announced 30, 7 and 0 days before."),
+    "agreement_expiring": _("Agreements about to end are announced 30, 7 and 0 days before."),
+    "dead_letter": _("A background job is given up after too many deliveries."),
+    "channel_disabled": _("A channel is disabled after too many notifications in a row fail."),
+    "grant_request_overdue": _("A grant request is decided within the set number of days."),
+}

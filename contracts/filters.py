@@ -5,12 +5,13 @@ from django.db.models import Q
 
 from contracts.codes import AgreementModel, AgreementStatus, MilestoneKind, MilestoneStatus
 from contracts.models import Agreement, Milestone
+from partnerships.api.fields import is_id
 
 
 def _party(field: str):
     def apply(queryset, name, value):
         # A party is named by id or by its Unified Social Credit Code (18 characters, may be all digits).
-        if value.isdigit() and len(value) < 18:
+        if is_id(value) and len(value) < 18:
             return queryset.filter(**{f"{field}_id": int(value)})
         return queryset.filter(**{f"{field}__credit_code": value})
 

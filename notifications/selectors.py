@@ -34,6 +34,9 @@ def alerts_visible_to(actor: Actor) -> QuerySet[Alert]:
 
 
 def inbox_of(actor: Actor) -> QuerySet[Notification]:
+    # No channel means the inbox. That holds because a channel with messages is never removed
+    # (the foreign key RESTRICTs it; channel_delete keeps the row, marked deleted), so a channel's
+    # copy of an alert never loses its channel and shows up here beside the inbox's own copy.
     return Notification.objects.filter(user_id=actor.user.pk, channel__isnull=True).select_related("alert")
 
 
@@ -43,12 +46,14 @@ def silences_visible_to(actor: Actor) -> QuerySet[Silence]:
     regions = actor.regions(Role.SUPERVISOR, Role.AUDITOR)
     q = Q(author_id=actor.user.pk) if actor.has_role(Role.SUPERVISOR) else Q(pk__in=[])
     for prefix in regions:
-        q |= Q(region_prefix__startswith=prefix)
+        # Any of the silence's prefixes within the person's jurisdiction. On the JSON text
+        # ["32", "33"] (both databases), so one condition per prefix, without a join.
+        q |= Q(region_prefixes__icontains=f'"{prefix}')
     return Silence.objects.filter(q).select_related("author")
 
 
 def channels_visible_to(actor: Actor) -> QuerySet[Channel]:
-    qs = Channel.objects.select_related("owner")
+    qs = Channel.objects.filter(deleted_at__isnull=True).select_related("owner")
     return qs if actor.is_admin else qs.filter(owner_id=actor.user.pk)
 
 

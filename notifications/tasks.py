@@ -1,9 +1,13 @@
 """Celery tasks: thin, by id, idempotent; the services claim the work."""
 
+import logging
+
 from celery import shared_task
 
 from notifications.jobs import CappedTask
 from notifications.services import checks, deliveries, escalation, expiry, grant_requests
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.check_declaration", base=CappedTask)
@@ -28,7 +32,19 @@ def check_duties() -> int:
 
 @shared_task(name="notifications.escalate_alerts", base=CappedTask)
 def escalate_alerts() -> int:
-    return escalation.alerts_escalate() + escalation.alerts_remind()
+    """Escalation, then reminders. Each commits per alert, so neither stops the other: a failure in
+    escalation is logged, reminders still go out, and the failure is raised afterwards to be seen."""
+    done = 0
+    failure = None
+    try:
+        done += escalation.alerts_escalate()
+    except Exception as exc:
+        log.exception("escalation failed; sending reminders anyway")
+        failure = exc
+    done += escalation.alerts_remind()
+    if failure is not None:
+        raise failure
+    return done
 
 
 @shared_task(name="notifications.warn_expiring", base=CappedTask)

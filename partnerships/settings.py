@@ -5,6 +5,7 @@ With none set, the project runs on embedded defaults: a SQLite file and Celery
 over kombu's filesystem transport, both under ``var/``.
 """
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -317,6 +318,15 @@ NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 30,
 NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 3600, minimum=1)
 CHANNEL_DISABLE_AFTER_FAILURES = env_int("CHANNEL_DISABLE_AFTER_FAILURES", 5, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Webhooks go only to public addresses (no loopback, private, link-local, reserved, multicast or
+# unspecified ones: a webhook must not become a way into the tracker's own network). Receivers
+# on premises are let in by listing their networks here, as CIDRs: "10.20.0.0/16,192.168.5.7/32".
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS must list networks like 10.20.0.0/16, not {_network!r}") from None
 CELERY_MAX_DELIVERIES = env_int("CELERY_MAX_DELIVERIES", 5, minimum=1)
 if NOTIFICATION_RETRY_MAX_SECONDS >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] and not CELERY_BROKER_URL.startswith("filesystem://"):
     # A countdown longer than the visibility timeout would be handed out twice by Redis.

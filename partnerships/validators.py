@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# [0-9], not \d: \d also matches full-width and other scripts' digits ("３").
+_CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 # First two digits of GB/T 2260 codes: provinces, autonomous regions, municipalities, SARs.
 PROVINCE_PREFIXES = frozenset(
@@ -59,7 +60,7 @@ def make_credit_code(prefix: str, region_code: str, org_body: str) -> str:
 
 
 def validate_region_code(value: str) -> None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{6}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{6}", value):
         raise ValidationError(_("A region code is 6 digits (GB/T 2260)."), code="region_code_format")
     if value[:2] not in PROVINCE_PREFIXES:
         raise ValidationError(

@@ -21,6 +21,7 @@ from contracts.exports import ocds, odrl
 from contracts.selectors.agreements import agreements_visible_to
 from contracts.selectors.grants import permissions_visible_to
 from partnerships.actors import actor_for
+from partnerships.api.fields import is_id
 
 # Agreements read from the database per round trip while streaming the bulk
 # export: each batch costs a handful of prefetch queries, whatever its size.
@@ -52,7 +53,7 @@ class AgreementOcdsView(APIView):
             raise ValidationError({"package": [_("Choose release or record.")]})
         agreements = ocds.with_export_history(agreements_visible_to(actor_for(request.user)))
         # Partners' systems know an agreement by its reference as well as by its id.
-        agreement = get_object_or_404(agreements, **({"pk": int(pk)} if pk.isdigit() else {"reference": pk}))
+        agreement = get_object_or_404(agreements, **({"pk": int(pk)} if is_id(pk) else {"reference": pk}))
         uri, site = request.build_absolute_uri(), request.build_absolute_uri("/")
         if kind == "record":
             return Response(ocds.record_package(agreement, uri=uri, site=site))
@@ -115,7 +116,7 @@ class PermissionOdrlView(APIView):
         if raw is None:
             version = versions.first()
         else:
-            if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+            if not is_id(raw) or not 1 <= int(raw) <= 2**31 - 1:
                 raise ValidationError({"version": [_("Give a version number (1, 2, ...).")]})
             version = versions.filter(number=int(raw)).first()
             if version is None:

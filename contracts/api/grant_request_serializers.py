@@ -22,8 +22,9 @@ from contracts.selectors.grant_requests import (
     grant_request_changes,
 )
 from contracts.selectors.grants import permissions_visible_to
+from contracts.services.permissions import MAX_DELETE_WITHIN_DAYS, MAX_QUOTA
 from partnerships.actors import actor_for
-from partnerships.api.fields import IdOrCodeRelatedField
+from partnerships.api.fields import IdOrCodeRelatedField, InstantField
 from partnerships.models import Organization
 
 
@@ -79,15 +80,17 @@ class ScopeInput(StrictSerializer):
 
     actions = serializers.ListField(child=serializers.ChoiceField(choices=Action.choices), required=False)
     purposes = serializers.ListField(child=serializers.ChoiceField(choices=Purpose.choices), required=False)
-    valid_from = serializers.DateTimeField(required=False)
-    valid_until = serializers.DateTimeField(required=False, allow_null=True)
-    quota_count = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    valid_from = InstantField(required=False)
+    valid_until = InstantField(required=False, allow_null=True)
+    quota_count = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_QUOTA)
     quota_interval = serializers.ChoiceField(choices=QuotaInterval.choices, required=False)
     quota_unit = serializers.ChoiceField(choices=QuotaUnit.choices, required=False)
     recipients = serializers.ListField(child=OrganizationField(), required=False)
     declaration_schedule = serializers.ChoiceField(choices=DeclarationSchedule.choices, required=False)
     declaration_due_days = serializers.IntegerField(required=False, min_value=0, max_value=366)
-    delete_within_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    delete_within_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_DELETE_WITHIN_DAYS
+    )
     anonymize_required = serializers.BooleanField(required=False)
 
 

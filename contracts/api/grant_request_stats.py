@@ -34,6 +34,12 @@ class StatsCSVRenderer(BaseRenderer):
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _in_grant_years(day):
+    # The years a grant may run in (contracts.services.permissions); a period ending 9999-12-31 has no day after.
+    if not 1900 <= day.year <= 2200:
+        raise serializers.ValidationError(_("Give a date between 1900 and 2200."))
+
+
 class StatsQuery(StrictSerializer):
     agency = OrganizationField(required=False, help_text=_("Government party (id or credit code)."))
     partner = OrganizationField(required=False, help_text=_("Partner party (id or credit code)."))
@@ -43,8 +49,8 @@ class StatsQuery(StrictSerializer):
     def get_fields(self):
         fields = super().get_fields()
         # "from" and "to" are the names clients use; they are Python keywords, hence added here.
-        fields["from"] = serializers.DateField(required=False, source="date_from")
-        fields["to"] = serializers.DateField(required=False, source="date_to")
+        fields["from"] = serializers.DateField(required=False, source="date_from", validators=[_in_grant_years])
+        fields["to"] = serializers.DateField(required=False, source="date_to", validators=[_in_grant_years])
         return fields
 
     def validate(self, attrs):

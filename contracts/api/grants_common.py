@@ -12,7 +12,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from contracts.selectors.agreements import agreements_visible_to
 from contracts.selectors.grants import datasets_visible_to
 from partnerships.actors import Actor, actor_for
-from partnerships.api.fields import IdOrCodeRelatedField
+from partnerships.api.fields import IdOrCodeRelatedField, is_id
 from partnerships.codes import Role
 from partnerships.models import Organization
 
@@ -20,7 +20,7 @@ from partnerships.models import Organization
 def by_id_or_code(queryset, field: str, code_field: str, value: str):
     """Filter on a related object named by id or by its unique code, as clients name them."""
     q = Q(**{f"{field}__{code_field}": value})
-    if value.isdigit() and len(value) < 19:
+    if is_id(value):
         q |= Q(**{f"{field}_id": int(value)})
     return queryset.filter(q)
 
@@ -46,10 +46,11 @@ class OfficersWrite(BasePermission):
         return request_actor(request).has_role(Role.OFFICER)
 
 
-def parse_instant(value: str, field: str = "at") -> datetime.datetime:
+def parse_instant(value: str, field: str = "at", *, years: tuple[int, int] | None = None) -> datetime.datetime:
     """An ISO-8601 instant from a query string; a bare date means its start, local time.
 
     A '+' in an unencoded query string arrives as a space ("...T10:00:00 08:00"); put it back.
+    ``years``, (first, last), bounds the local year where the answer works in calendar periods.
     """
     text = (value or "").strip()
     if "T" in text and " " in text:
@@ -65,10 +66,18 @@ def parse_instant(value: str, field: str = "at") -> datetime.datetime:
     try:
         if timezone.is_naive(instant):
             instant = timezone.make_aware(instant)
+        # Answers show the instant in local time: 9999-12-31T23:00Z is in year 10000 in Shanghai.
+        local_year = timezone.localtime(instant).year
         # In UTC: PostgreSQL refuses offsets beyond +-15:59 that ISO-8601 parsers accept (+20:41).
-        return instant.astimezone(datetime.timezone.utc)
+        instant = instant.astimezone(datetime.timezone.utc)
     except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00:00+05:00 falls before year 1 in UTC
-        raise serializers.ValidationError({field: [_("This instant is out of range.")]}) from None
+        local_year = None
+    if years is not None and (local_year is None or not years[0] <= local_year <= years[1]):
+        between = _("Give an instant between %(first)s and %(last)s.") % {"first": years[0], "last": years[1]}
+        raise serializers.ValidationError({field: [between]})
+    if local_year is None:
+        raise serializers.ValidationError({field: [_("This instant is out of range.")]})
+    return instant
 
 
 def instant_param(request, field: str = "at") -> datetime.datetime | None:

@@ -12,7 +12,7 @@ from contracts.codes import Grade, PersonalInfo
 from contracts.models import Dataset
 from contracts.selectors.grants import datasets_visible_to
 from contracts.services.datasets import dataset_create
-from partnerships.api.fields import IdOrCodeRelatedField
+from partnerships.api.fields import IdOrCodeRelatedField, is_id
 from partnerships.models import Organization
 
 
@@ -77,8 +77,8 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         # Clients know datasets by code as well as by id.
         value = self.kwargs["pk"]
         queryset = self.get_queryset()
-        if value.isdigit():
-            found = queryset.filter(pk=int(value)).first() if len(value) < 19 else None
+        if is_id(value):
+            found = queryset.filter(pk=int(value)).first()
             if found is not None:
                 return found
         return get_object_or_404(queryset, code=value)

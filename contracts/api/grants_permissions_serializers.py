@@ -3,10 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from partnerships.api.fields import InstantField
+
 from contracts.api.grants_common import AgreementField, DatasetField, OrganizationField
 from contracts.codes import Action, DeclarationSchedule, Purpose, QuotaInterval, QuotaUnit
 from contracts.models import DataUsePermission, PermissionVersion
 from contracts.models.permissions import GRANT_TERMS
+from contracts.services.permissions import MAX_DELETE_WITHIN_DAYS, MAX_QUOTA
 
 
 def _username(user):
@@ -107,9 +110,9 @@ def _codes(choices, label):
 class GrantTermsInput(serializers.Serializer):
     actions = _codes(Action.choices, _("ODRL action names."))
     purposes = _codes(Purpose.choices, _("W3C DPV purpose names; a parent covers its children."))
-    valid_from = serializers.DateTimeField()
-    valid_until = serializers.DateTimeField(required=False, allow_null=True)
-    quota_count = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    valid_from = InstantField()
+    valid_until = InstantField(required=False, allow_null=True)
+    quota_count = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_QUOTA)
     quota_interval = serializers.ChoiceField(choices=QuotaInterval.choices, required=False)
     quota_unit = serializers.ChoiceField(choices=QuotaUnit.choices, required=False)
     recipients = serializers.ListField(
@@ -117,7 +120,9 @@ class GrantTermsInput(serializers.Serializer):
     )
     declaration_schedule = serializers.ChoiceField(choices=DeclarationSchedule.choices, required=False)
     declaration_due_days = serializers.IntegerField(required=False, min_value=0, max_value=366)
-    delete_within_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=36500)
+    delete_within_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_DELETE_WITHIN_DAYS
+    )
     anonymize_required = serializers.BooleanField(required=False)
 
     def validate(self, attrs):

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -30,9 +31,11 @@ from contracts.selectors.grants import (
     responsibility_gaps,
 )
 from contracts.services.responsibilities import responsibility_assign, responsibility_end
+from partnerships.api.fields import InstantField, is_id
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: InstantField}
     agreement = AgreementField(help_text=_("Agreement id or reference."))
     agreement_reference = serializers.CharField(source="agreement.reference", read_only=True)
     party = OrganizationField(help_text=_("Organization id or credit code."))
@@ -64,7 +67,7 @@ class ResponsibilitySerializer(serializers.ModelSerializer):
 
 
 class EndInput(serializers.Serializer):
-    valid_to = serializers.DateTimeField(required=False, help_text=_("When the assignment ends; now if left out."))
+    valid_to = InstantField(required=False, help_text=_("When the assignment ends; now if left out."))
     reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
 
 
@@ -172,7 +175,7 @@ class ResponsibilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mi
     def _visible_agreement(self, value):
         agreements = agreements_visible_to(request_actor(self.request))
         q = Q(reference=value)
-        if value.isdigit() and len(value) < 19:
+        if is_id(value):
             q |= Q(pk=int(value))
         agreement = agreements.filter(q).first()
         if agreement is None:

@@ -117,7 +117,8 @@ class SubmittedDeclarationSerializer(DeclarationSerializer):
     recipients = serializers.SerializerMethodField()
 
     def get_recipients(self, obj) -> list[int]:
-        return sorted(org.pk for org in self.context["recipients"])
+        # A recipient named twice (by id and by credit code) is stored once; so is it answered.
+        return sorted({org.pk for org in self.context["recipients"]})
 
     def get_superseded_by(self, obj) -> int | None:
         return None

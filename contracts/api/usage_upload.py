@@ -68,9 +68,21 @@ def _read_text(request) -> str:
     return text
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """What is wrong, in words: with NUL bytes refused before, the only error csv raises
+    (it is not strict) is a value over its field limit, well within the upload limit."""
+    if "field larger than field limit" in str(exc):
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return f"not valid CSV ({exc})"
+
+
 def _rows(text: str) -> csv.DictReader:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    names = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ValidationError({"file": [f"CSV header: {_csv_problem(exc)}."]}) from None
+    names = [name.strip() for name in (fieldnames or [])]
     known = set(DeclarationInputSerializer().fields)
     problems = []
     if unknown := sorted(set(names) - known):
@@ -100,6 +112,14 @@ def _terms(record: dict) -> dict:
     return data
 
 
+def _records(reader: csv.DictReader):
+    """The reader's records, then the csv.Error that stopped it, if one did."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        yield exc
+
+
 class DeclarationUpload(APIView):
     parser_classes = [MultiPartParser, CsvBodyParser]
 
@@ -127,9 +147,15 @@ class DeclarationUpload(APIView):
         reader = _rows(_read_text(request))
         context = {"request": request}
         valid, rejected = [], []
-        for number, record in enumerate(reader, start=1):
+        for number, record in enumerate(_records(reader), start=1):
             if number > MAX_ROWS:
                 raise UploadTooLarge()
+            if isinstance(record, csv.Error):
+                # The reader cannot tell where the broken record ends, so what follows is not read.
+                problem = _csv_problem(record)
+                errors = {"non_field_errors": [problem[0].upper() + problem[1:] + "."]}
+                rejected.append({"line": reader.reader.line_num, "errors": errors})
+                break
             line = reader.line_num
             data = _terms(record)
             if "non_field_errors" in data:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.codes import RefusalReason
 from contracts.forms.grants import GrantForm
+from contracts.forms.widgets import bounded_date_field
 from contracts.grant_scope import SCOPE_FIELDS
 
 
@@ -68,8 +69,8 @@ class AttachmentForm(forms.Form):
 class StatsFilterForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=None, required=False)
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None, required=False)
-    date_from = forms.DateField(label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Received until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = bounded_date_field(_("Received from"), required=False)
+    date_to = bounded_date_field(_("Received until"), required=False)
     group_by = forms.ChoiceField(
         label=_("Break down by"),
         required=False,

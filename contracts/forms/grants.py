@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.codes import PERMISSION_TRANSITIONS, Action, DeclarationSchedule, Purpose, QuotaInterval, QuotaUnit
 from contracts.forms.widgets import datetime_field
+from contracts.services.permissions import MAX_DELETE_WITHIN_DAYS, MAX_QUOTA
 from partnerships.models import Organization
+
+# The API's limit (grant and grant request serializers): a declaration is due within a year of its period.
+MAX_DECLARATION_DUE_DAYS = 366
 
 STATUS_ACTION_LABELS = {"suspend": _("Suspend"), "reinstate": _("Reinstate"), "revoke": _("Revoke")}
 
@@ -24,7 +28,9 @@ class GrantForm(forms.Form):
     )
     valid_from = datetime_field(_("Valid from"))
     valid_until = datetime_field(_("Valid until"), required=False)
-    quota_count = forms.IntegerField(label=_("Quota"), required=False, min_value=0, help_text=_("Empty: no limit."))
+    quota_count = forms.IntegerField(
+        label=_("Quota"), required=False, min_value=0, max_value=MAX_QUOTA, help_text=_("Empty: no limit.")
+    )
     quota_interval = forms.ChoiceField(label=_("Quota interval"), choices=QuotaInterval.choices, initial="month")
     quota_unit = forms.ChoiceField(label=_("Quota unit"), choices=QuotaUnit.choices, initial="records")
     recipients = forms.ModelMultipleChoiceField(
@@ -36,9 +42,11 @@ class GrantForm(forms.Form):
     declaration_schedule = forms.ChoiceField(
         label=_("Declaration schedule"), choices=DeclarationSchedule.choices, initial="monthly"
     )
-    declaration_due_days = forms.IntegerField(label=_("Declaration due (days after period)"), min_value=0, initial=10)
+    declaration_due_days = forms.IntegerField(
+        label=_("Declaration due (days after period)"), min_value=0, max_value=MAX_DECLARATION_DUE_DAYS, initial=10
+    )
     delete_within_days = forms.IntegerField(
-        label=_("Delete within (days after end)"), required=False, min_value=0
+        label=_("Delete within (days after end)"), required=False, min_value=0, max_value=MAX_DELETE_WITHIN_DAYS
     )
     anonymize_required = forms.BooleanField(label=_("Anonymization required"), required=False)
 

@@ -31,3 +31,23 @@ def active_ranges(agreement: Agreement) -> list[tuple[datetime.datetime, datetim
 def active_throughout(agreement: Agreement, start: datetime.datetime, end: datetime.datetime) -> bool:
     """True when one active range covers [start, end)."""
     return any(lo <= start and hi >= end for lo, hi in active_ranges(agreement))
+
+
+def statuses_during(agreement: Agreement, start: datetime.datetime, end: datetime.datetime) -> list[str]:
+    """The statuses the agreement had during [start, end), in time order, the one in force at ``start``
+    first. As in active_ranges, the first transition counts from ``starts_on`` at the latest."""
+    term_start = local_day_start(agreement.starts_on)
+    rows = AgreementTransition.objects.filter(agreement_id=agreement.pk).values_list("from_status", "to_status", "at")
+    rows = list(rows)  # in time order (the model's ordering: at, id)
+    if not rows:
+        return [agreement.status]
+    statuses = [rows[0][0]]  # before its first transition
+    for i, (_, to_status, at) in enumerate(rows):
+        at = min(at, term_start) if i == 0 else at
+        if at >= end:
+            break
+        if at <= start:
+            statuses = [to_status]
+        elif to_status != statuses[-1]:
+            statuses.append(to_status)
+    return statuses

@@ -3,11 +3,12 @@
 import datetime
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from contracts.codes import ViolationKind as V
 from contracts.codes import purpose_covered
 from contracts.models import DataUsePermission, UsageDeclaration
-from contracts.scope.agreement_status import active_throughout
+from contracts.scope.agreement_status import active_throughout, statuses_during
 from contracts.scope.findings import Finding, attach_accountability, local_day_start
 from contracts.scope.periods import bucket_end, bucket_label, bucket_start, buckets_spanned
 from contracts.selectors.grants import permission_version_at
@@ -57,7 +58,10 @@ def check_declaration(declaration: UsageDeclaration) -> list[Finding]:
         )
 
     if not active_throughout(agreement, start, end):
-        add(V.AGREEMENT_INACTIVE, "active", agreement.status)
+        # What happened during the period, not today's status (it may be active again by now); the
+        # term too, as use outside it is inactive whatever the status.
+        add(V.AGREEMENT_INACTIVE, "active", statuses_during(agreement, start, end))
+        findings[-1].evidence["agreement_term"] = f"{agreement.starts_on.isoformat()}/{agreement.ends_on.isoformat()}"
 
     permission = DataUsePermission.objects.filter(agreement=agreement, dataset_id=declaration.dataset_id).first()
     if permission is None:
@@ -73,7 +77,11 @@ def check_declaration(declaration: UsageDeclaration) -> list[Finding]:
         return findings
     base.update(permission_version=version.number)
 
-    if start < version.valid_from or (version.valid_until is not None and end > version.valid_until):
+    # Declarations are in whole days: compare days, as a grant valid from 09:30 covers that day.
+    first_day = timezone.localdate(version.valid_from)
+    until = version.valid_until
+    last_day = timezone.localdate(until - datetime.timedelta(microseconds=1)) if until is not None else None
+    if declaration.period_start < first_day or (last_day is not None and declaration.period_end > last_day):
         add(
             V.OUTSIDE_VALIDITY,
             {"valid_from": _iso(version.valid_from), "valid_until": _iso(version.valid_until)},

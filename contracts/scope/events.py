@@ -23,7 +23,7 @@ from contracts.scope.events_sql import (
     new_counts_statement,
     touched_buckets_statement,
 )
-from contracts.scope.findings import AccountableIndex, Finding, attach_accountability
+from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_start
 from contracts.scope.periods import bucket_end, bucket_label
 
 WATERMARK = "usage_events"
@@ -198,9 +198,12 @@ def _versions(rows) -> dict:
 
 
 def _accountable_at(start: datetime.date, interval: str, now: datetime.datetime) -> datetime.datetime:
-    """Accountable at the end of the bucket (or now, for open buckets and "total")."""
+    """Accountable at the bucket's last instant (or now, for open buckets and "total").
+
+    Not at its end: that is the next bucket's first instant, when someone else may have taken over.
+    """
     end = bucket_end(start, interval)
-    return min(now, timezone.make_aware(datetime.datetime.combine(end, datetime.time.min))) if end else now
+    return min(now, local_day_start(end) - datetime.timedelta(microseconds=1)) if end else now
 
 
 def findings_from_buckets(rows: list[dict]) -> list[Finding]:

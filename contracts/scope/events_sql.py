@@ -13,9 +13,10 @@ plain SELECT, so the planner may share it between parallel workers (a statement
 that also writes a table, or uses window functions or correlated subqueries, may
 not); hence the self-joins below where a window function would read better.
 
-PostgreSQL is the production dialect. SQLite gets the same statement with its own
-spellings (json_each for list membership, a fixed UTC offset for local time, which
-is exact for zones without daylight saving such as China's).
+PostgreSQL is the production dialect. SQLite, for demos and development only, gets the
+same statement with its own spellings: json_each for list membership, and local time as
+today's UTC offset, which is wrong for instants under another offset (China, for one,
+kept daylight saving time from 1986 to 1991).
 """
 
 import datetime
@@ -65,7 +66,6 @@ def _dialect(vendor: str, *, fresh: bool = True) -> dict:
                           ELSE date_trunc(j.interval, {local})::date END""",
             "term_start": f"(a.starts_on::timestamp AT TIME ZONE '{tz}')",
             "term_end": f"((a.ends_on + 1)::timestamp AT TIME ZONE '{tz}')",
-            "least": "LEAST",
             "ever": "'-infinity'::timestamptz",
             "never": "'infinity'::timestamptz",
             # One row per agreement: most agreements were active over one range, tested with two
@@ -108,7 +108,6 @@ def _dialect(vendor: str, *, fresh: bool = True) -> dict:
         # Stored as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: text order is time order.
         "term_start": f"datetime(a.starts_on, '{-int(offset.total_seconds())} seconds')",
         "term_end": f"datetime(a.ends_on, '+1 day', '{-int(offset.total_seconds())} seconds')",
-        "least": "MIN",
         "ever": "'0000-01-01'",
         "never": "'9999-12-31'",
         "active_cte": "",
@@ -146,9 +145,9 @@ WITH transitions AS (
 ),
 status_ranges AS (
     -- The first activation counts from the agreement's start (agreements are recorded late);
-    -- nothing counts as active outside [starts_on, ends_on].
+    -- nothing counts as active outside [starts_on, ends_on], even after an early activation.
     SELECT agreement_id, to_status,
-           CASE WHEN is_first THEN {d['least']}(at, term_start) ELSE at END AS starts,
+           CASE WHEN is_first OR at < term_start THEN term_start ELSE at END AS starts,
            CASE WHEN next_at IS NULL OR next_at > term_end THEN term_end ELSE next_at END AS ends,
            term_start
     FROM transitions

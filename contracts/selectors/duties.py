@@ -61,14 +61,16 @@ def calendar_periods(schedule: str, first: datetime.date, last: datetime.date) -
 def _validity_days(permission: DataUsePermission, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """First and last local day on which the grant could be used, never past today.
 
-    ``valid_until`` is exclusive, and a revoked grant allows nothing after its revocation.
+    ``valid_until`` is exclusive, and a revoked grant allows nothing from its revocation on
+    (revoked at midnight, the day that begins is not one of its days).
     """
     first = timezone.localdate(permission.valid_from)
     last = today
+    just_before = datetime.timedelta(microseconds=1)
     if permission.valid_until is not None:
-        last = min(last, timezone.localdate(permission.valid_until - datetime.timedelta(microseconds=1)))
+        last = min(last, timezone.localdate(permission.valid_until - just_before))
     if permission.status == "revoked" and permission.status_changed_at is not None:
-        last = min(last, timezone.localdate(permission.status_changed_at))
+        last = min(last, timezone.localdate(permission.status_changed_at - just_before))
     return first, last
 
 

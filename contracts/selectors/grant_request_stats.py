@@ -144,7 +144,7 @@ def grant_requests_for_stats(
     tz = timezone.get_current_timezone()
     if date_from is not None:
         qs = qs.filter(submitted_at__gte=datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz))
-    if date_to is not None:
+    if date_to is not None and date_to < datetime.date.max:  # nothing is received after 9999-12-31
         end = date_to + datetime.timedelta(days=1)
         qs = qs.filter(submitted_at__lt=datetime.datetime.combine(end, datetime.time.min, tzinfo=tz))
     return qs

@@ -154,11 +154,26 @@ def milestone_set_status(
     return milestone
 
 
-def _short_name(name: str, limit: int = 120) -> str:
-    """Keep stored paths within the column: a long client file name is cut, its extension kept."""
-    base, ext = os.path.splitext(name or "document")
-    ext = ext[:16]
-    return (base[: limit - len(ext)] or "document") + ext
+# Files are stored as "<sha256>-<name>" (65 bytes before the name), and file systems allow
+# 255 bytes per name, not characters: a Chinese character takes 3. 180 bytes leaves room
+# for the prefix and for the "_" and 7 characters storage adds when the name is taken.
+# Names were cut at 120 characters before; that stays, so Latin names keep their length.
+MAX_NAME_BYTES = 180
+MAX_NAME_CHARACTERS = 120
+MAX_EXTENSION_BYTES = 16
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    """At most ``limit`` bytes of UTF-8, cut between characters, never inside one."""
+    return text.encode("utf-8", "ignore")[:limit].decode("utf-8", "ignore")
+
+
+def short_file_name(name: str | None, *, default: str = "document") -> str:
+    """A client's file name cut to fit the file system, its extension kept."""
+    base, ext = os.path.splitext(name or default)
+    ext = _cut_utf8(ext, MAX_EXTENSION_BYTES)
+    base = _cut_utf8(base[: MAX_NAME_CHARACTERS - len(ext)], MAX_NAME_BYTES - len(ext.encode()))
+    return (base or default) + ext
 
 
 def _hash_and_size(uploaded) -> tuple[str, int]:
@@ -193,7 +208,7 @@ def document_attach(
     sha256, size = _hash_and_size(uploaded)
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
-    name = _short_name(uploaded.name)
+    name = short_file_name(uploaded.name)
     content_type = (getattr(uploaded, "content_type", "") or mimetypes.guess_type(name)[0] or "")[:100]
     document = Document(
         agreement=agreement,

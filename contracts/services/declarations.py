@@ -132,11 +132,13 @@ def declaration_submit(
             "purpose": purpose,
             "actions": actions,
             "record_count": record_count,
-            "recipients": sorted(org.pk for org in recipients),
+            "recipients": sorted({org.pk for org in recipients}),  # named twice (id and credit code), stored once
             "note": note,
             "supersedes": supersedes.pk if supersedes is not None else None,
         },
-        organization=agreement.partner_id,
+        # The agreement's jurisdiction, as for every write under an agreement: the partner's
+        # province may be another, whose auditors must not read of this agreement.
+        organization=agreement.government_id,
     )
     publish_on_commit(CHECK_TASK, declaration.pk)
     return declaration

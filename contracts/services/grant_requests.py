@@ -30,7 +30,13 @@ from contracts.models.permissions import GRANT_TERMS
 from contracts.selectors.agreements import can_declare_for, can_manage_agreement
 from contracts.selectors.grants import grant_status
 from contracts.services.common import refuse_larger_than, require_manager
-from contracts.services.permissions import check_grant_terms, permission_change, permission_grant
+from contracts.services.agreement_parts import short_file_name
+from contracts.services.permissions import (
+    check_grant_terms,
+    permission_change,
+    permission_grant,
+    refuse_ended_agreement,
+)
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
@@ -232,7 +238,8 @@ def grant_request_attach(*, actor: Actor, grant_request: GrantRequest, file, tit
         content_type=(getattr(file, "content_type", "") or "")[:100],
         uploaded_by=actor.user,
     )
-    attachment.file.save(file.name or "attachment", file, save=False)
+    # Stored as "<sha256>-<name>": the name is cut to fit the file system's 255 bytes.
+    attachment.file.save(short_file_name(file.name, default="attachment"), file, save=False)
     attachment.save()
     _audit(
         actor,
@@ -295,6 +302,9 @@ def grant_request_approve(
             **grant_terms,
         )
     else:
+        # The agreement may have ended since the partner asked: a change would widen a grant of it.
+        # (permission_grant checks this for a new grant.) Locked before the grant, as everywhere.
+        refuse_ended_agreement(Agreement.objects.select_for_update().get(pk=grant_request.agreement_id))
         permission = DataUsePermission.objects.select_for_update().get(pk=grant_request.permission_id)
         if _grant_moved_since(grant_request, permission):
             raise ConflictError(

@@ -18,6 +18,10 @@ from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 
+# The columns' ranges: quota_count is a bigint; deletion within a century is the longest a grant asks for.
+MAX_QUOTA = 2**63 - 1
+MAX_DELETE_WITHIN_DAYS = 36500
+
 
 def check_grant_terms(terms: dict) -> None:
     """Field-level checks shared by grants and (later) requests for grants."""
@@ -42,8 +46,23 @@ def check_grant_terms(terms: dict) -> None:
     quota = terms.get("quota_count")
     if quota is not None and quota < 0:
         errors["quota_count"] = _("The quota must not be negative.")
+    elif quota is not None and quota > MAX_QUOTA:
+        errors["quota_count"] = _("The quota must be at most %(max)d.") % {"max": MAX_QUOTA}
+    delete_within_days = terms.get("delete_within_days")
+    if delete_within_days is not None and not 0 <= delete_within_days <= MAX_DELETE_WITHIN_DAYS:
+        errors["delete_within_days"] = _("Give a number of days from 0 to %(max)d.") % {"max": MAX_DELETE_WITHIN_DAYS}
     if errors:
         raise ValidationError(errors)
+
+
+def refuse_ended_agreement(agreement: Agreement) -> None:
+    """The grants of an ended agreement may still be narrowed (suspended, revoked), never
+    widened: no new grant, no change of terms, no reinstatement. Call with the agreement locked."""
+    if agreement.status in FINAL_AGREEMENT_STATUSES:
+        raise ConflictError(
+            _("The grants of a %s agreement can only be suspended or revoked.") % agreement.status,
+            code="agreement_final",
+        )
 
 
 def grant_snapshot(permission: DataUsePermission) -> dict:
@@ -149,9 +168,16 @@ def permission_grant(
 def permission_change(
     *, actor: Actor, permission: DataUsePermission, reason: str, recipients=None, at=None, **changes
 ) -> DataUsePermission:
-    """Change a grant's terms: the next version, effective now (or ``at``)."""
+    """Change a grant's terms: the next version, effective now (or ``at``).
+
+    Any change may widen the grant, so none is made once the agreement has ended.
+    """
+    # The agreement is locked before the grant, as grant_request_submit takes them, so the two
+    # never wait on each other; a grant never moves to another agreement, so its id can be trusted.
+    agreement = Agreement.objects.select_for_update().get(pk=permission.agreement_id)
     permission = DataUsePermission.objects.select_for_update().get(pk=permission.pk)
-    require_manager(actor, permission.agreement)
+    require_manager(actor, agreement)
+    refuse_ended_agreement(agreement)
     if permission.status == "revoked":
         raise ConflictError(_("A revoked grant cannot be changed."), code="permission_revoked")
     unknown = set(changes) - set(GRANT_TERMS)
@@ -193,8 +219,11 @@ def permission_set_status(
         raise ValidationError({"action": _("Unknown status change.")})
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("A reason is required.")})
+    agreement = Agreement.objects.select_for_update().get(pk=permission.agreement_id)  # before the grant
     permission = DataUsePermission.objects.select_for_update().get(pk=permission.pk)
-    require_manager(actor, permission.agreement)
+    require_manager(actor, agreement)
+    if action == "reinstate":  # widens the grant again; suspending and revoking only narrow it
+        refuse_ended_agreement(agreement)
     sources, target = PERMISSION_TRANSITIONS[action]
     if permission.status not in sources:
         raise ConflictError(

@@ -18,6 +18,13 @@ from partnerships.models import Organization
 _TWO_ACCOUNTABLE = _("This area already has an accountable party for part of that period; end that assignment first.")
 
 
+def _outside_years(value: datetime.datetime | None) -> bool:
+    # Far-off years carry historic time-zone offsets and overflow on the way to UTC (the audit
+    # entry, PostgreSQL); no assignment needs them. Read in the value's own zone, as check_grant_terms
+    # does: pages and the API both hand over local times.
+    return value is not None and not (1900 <= value.year <= 2200)
+
+
 def _overlapping_accountable(agreement_id, area, valid_from, valid_to, exclude_pk=None):
     qs = ResponsibilityAssignment.objects.filter(agreement_id=agreement_id, area=area, raci="A").filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from)
@@ -52,7 +59,10 @@ def responsibility_assign(
         errors["area"] = _("Unknown area.")
     if raci not in Raci.values:
         errors["raci"] = _("RACI must be one of R, A, C, I.")
-    if valid_to is not None and valid_to <= valid_from:
+    for name, value in (("valid_from", valid_from), ("valid_to", valid_to)):
+        if _outside_years(value):
+            errors[name] = _("Give a date between 1900 and 2200.")
+    if valid_to is not None and valid_to <= valid_from and not errors.keys() & {"valid_from", "valid_to"}:
         errors["valid_to"] = _("The end must be after the start.")
     if contact is not None and not contact.memberships.filter(organization=party).exists():
         errors["contact"] = _("The contact must act for the party.")
@@ -109,6 +119,8 @@ def responsibility_end(
     require_manager(actor, assignment.agreement)
     if assignment.valid_to is not None and assignment.valid_to <= valid_to:
         raise ConflictError(_("This assignment has already ended."), code="already_ended")
+    if _outside_years(valid_to):
+        raise ValidationError({"valid_to": _("Give a date between 1900 and 2200.")})
     if valid_to <= assignment.valid_from:
         raise ValidationError({"valid_to": _("The end must be after the start.")})
     if not reason or not reason.strip():

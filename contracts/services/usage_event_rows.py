@@ -279,13 +279,31 @@ class EventRowParser:
                 reject(number, row)
 
 
+NOT_CSV_ROW = {"non_field_errors": ["Not a UTF-8 CSV line with one value per column of the header."]}
+# csv reads a CR outside quotes as the end of a record, so it cannot sit inside a line cut at LF.
+BARE_CR = {
+    "non_field_errors": ["A carriage return (CR) inside a value: quote the value, and end lines with LF or CRLF."]
+}
+
+
+class CsvLineRefused(ValueError):
+    """A line that is not one CSV record; ``errors`` says why, as a refused event's errors do."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors["non_field_errors"][0])
+        self.errors = errors
+
+
 class CsvLineReader:
     """Cuts CSV lines into mappings shaped like the JSON events, given the header line."""
 
     def __init__(self, header: bytes):
-        names = self._cells(header)
-        if names is None:
-            raise ValueError("The header line is not UTF-8 CSV.")
+        try:
+            names = self._cells(header)
+        except CsvLineRefused as refused:
+            if refused.errors is BARE_CR:  # a whole file from a tool that ends lines with CR alone
+                raise ValueError("lines end with a bare carriage return (CR); end them with LF or CRLF") from None
+            raise ValueError("The header line is not UTF-8 CSV.") from None
         names = [name.strip() for name in names]
         unknown = sorted(set(names) - KNOWN)
         missing = sorted(REQUIRED - set(names))
@@ -302,20 +320,26 @@ class CsvLineReader:
         self.names = names
 
     @staticmethod
-    def _cells(line: bytes) -> list[str] | None:
+    def _cells(line: bytes) -> list[str]:
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
-            return None
+            raise CsvLineRefused(NOT_CSV_ROW) from None
         if "\x00" in text:
-            return None
-        return next(csv.reader([text.rstrip("\r")]), [])
+            raise CsvLineRefused(NOT_CSV_ROW)
+        text = text.rstrip("\r")
+        try:
+            return next(csv.reader([text]), [])
+        except csv.Error:
+            # Lines are at most 64 KiB, under csv's field limit: what is left is a CR outside quotes.
+            raise CsvLineRefused(BARE_CR if "\r" in text else NOT_CSV_ROW) from None
 
-    def mapping(self, line: bytes) -> dict | None:
-        """The event as a mapping (None when the line is not UTF-8 CSV with one cell per column)."""
+    def mapping(self, line: bytes) -> dict:
+        """The event as a mapping; raises CsvLineRefused for a line that is not UTF-8 CSV
+        with one cell per column."""
         cells = self._cells(line)
-        if cells is None or len(cells) != len(self.names):
-            return None
+        if len(cells) != len(self.names):
+            raise CsvLineRefused(NOT_CSV_ROW)
         obj = {name: cell for name, cell in zip(self.names, cells) if cell != ""}
         # CSV has only text; ids and codes resolve from text alike, counts need a number.
         count = obj.get("record_count")

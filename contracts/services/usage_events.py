@@ -13,20 +13,28 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.selectors.usage import agreement_keys_for_usage, dataset_keys, organization_keys
+from contracts.selectors.usage import (
+    agreement_keys_for_usage,
+    agreements_reporting_usage_by,
+    dataset_keys,
+    organization_keys,
+)
 from contracts.services.usage_event_input import iter_lines
-from contracts.services.usage_event_rows import LINE_TOO_LONG, CsvLineReader, EventRowParser
+from contracts.services.usage_event_rows import (
+    LINE_TOO_LONG,
+    CsvLineReader,
+    CsvLineRefused,
+    EventRowParser,
+)
 from contracts.services.usage_event_writers import event_writer
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
-from partnerships.codes import Role
 
 NDJSON = "ndjson"
 CSV = "csv"
 # The answer lists this many refused lines in detail; ``rejected_count`` has them all.
 # A bound, so that a body of a million bad lines cannot make a million-entry answer.
 MAX_REPORTED_REJECTIONS = 1000
-NOT_CSV_ROW = {"non_field_errors": ["Not a UTF-8 CSV line with one value per column of the header."]}
 
 
 @dataclass
@@ -63,26 +71,51 @@ def usage_events_ingest(
     parser = EventRowParser(
         agreements=agreement_keys_for_usage(actor), datasets=dataset_keys(), organizations=organization_keys()
     )
+    # Read before the COPY opens: no query may run on the connection while it is open.
+    governments = dict(agreements_reporting_usage_by(actor).values_list("pk", "government_id"))
+    touched = set()
     report = IngestReport()
     lines = iter_lines(read, limit=max_bytes)
     with transaction.atomic():
         with event_writer() as writer:
             rows = (_ndjson_rows if body_format == NDJSON else _csv_rows)(lines, parser, report)
+            if len(set(governments.values())) > 1:
+                # Only a caller whose agreements span governments pays for noting each row's agreement.
+                rows = _noting_agreements(rows, touched)
             staged = writer.write_rows(rows)
             inserted = writer.finish()
         report.accepted = inserted
         report.duplicates = staged - inserted
         if staged or report.rejected_count:
             # One entry per body, not per event: the events themselves are the record of use.
-            partner_orgs = actor.org_ids(Role.PARTNER)
             audit_record(
                 actor=actor,
                 action="usage_events.ingest",
                 object_type="usage_events",
                 after={"format": body_format, "staged": staged, **report.as_dict(), "rejected": report.rejected[:10]},
-                organization=next(iter(partner_orgs)) if len(partner_orgs) == 1 else None,
+                organization=_jurisdiction(governments, touched),
             )
     return report
+
+
+def _noting_agreements(rows: Iterator[tuple], touched: set) -> Iterator[tuple]:
+    add = touched.add
+    for row in rows:
+        add(row[3])  # agreement_id, see ROW_COLUMNS
+        yield row
+
+
+def _jurisdiction(governments: dict, touched: set) -> int | None:
+    """The organization the audit entry is filed under, which decides which auditors read it.
+
+    As for every other write under an agreement, that is the government party: the
+    agreement's jurisdiction, not the partner's (which may lie in another province).
+    A body touching the agreements of two governments has no single jurisdiction; its
+    entry is filed under none and only administrators read it, rather than one
+    province's auditors reading of another's agreement.
+    """
+    candidates = {governments[pk] for pk in touched} if touched else set(governments.values())
+    return next(iter(candidates)) if len(candidates) == 1 else None
 
 
 def _ndjson_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[tuple]:
@@ -105,9 +138,10 @@ def _csv_rows(lines, parser: EventRowParser, report: IngestReport) -> Iterator[t
             except ValueError as exc:
                 raise ValidationError({"body": f"CSV header: {exc}"}) from None
             continue
-        obj = reader.mapping(line)
-        if obj is None:
-            report.reject(number, NOT_CSV_ROW)
+        try:
+            obj = reader.mapping(line)
+        except CsvLineRefused as refused:
+            report.reject(number, refused.errors)
             continue
         row = parser.from_mapping(obj)
         if type(row) is tuple:

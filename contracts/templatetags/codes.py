@@ -3,7 +3,8 @@
 from django import template
 from django.utils.translation import gettext
 
-from contracts.codes import Action, Area, Purpose, ViolationKind
+from contracts.codes import RULE_LABELS, Action, Area, Purpose, ViolationKind
+from contracts.forms.agreements import AgreementTermsForm
 
 register = template.Library()
 
@@ -52,3 +53,17 @@ def plain(value):
     if isinstance(value, str):
         return str(_KNOWN_CODES.get(value, value))
     return value
+
+
+@register.filter
+def term_label(name):
+    """An agreement term (``ends_on``) by the label of its form field (Ends on)."""
+    field = AgreementTermsForm.base_fields.get(name)
+    return field.label if field is not None else name
+
+
+@register.filter
+def rule_label(kind, stored_rule=""):
+    """The rule a finding of ``kind`` checks, in the reader's language; the rule as stored, for a kind
+    without a label."""
+    return RULE_LABELS.get(kind, stored_rule)

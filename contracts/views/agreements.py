@@ -27,7 +27,8 @@ PAGE_SIZE = 25
 def search_agreements(actor: Actor, params) -> tuple:
     """The visible agreements matching the list's search box and filters."""
     qs = agreements_visible_to(actor).select_related("partnership")
-    q = (params.get("q") or "").strip()
+    # PostgreSQL refuses a NUL in a text value; nobody types one, so it is dropped.
+    q = (params.get("q") or "").replace("\x00", "").strip()
     if q:
         qs = qs.filter(
             Q(reference__icontains=q)
@@ -76,7 +77,7 @@ def agreement_detail(request, pk):
         "transitions": agreement.transitions.select_related("actor"),
         "versions": agreement.versions.select_related("created_by").order_by("-number"),
         "grants": agreement.permissions.select_related("dataset").order_by("dataset__code"),
-        "transition_form": TransitionForm(status=agreement.status) if manages else None,
+        "transition_form": TransitionForm(agreement=agreement) if manages else None,
     }
     context.update(matrix_context(agreement, request.GET))
     return render(request, "contracts/agreement_detail.html", context)
@@ -140,7 +141,7 @@ def agreement_edit(request, pk):
 def agreement_transition_view(request, pk):
     actor = page_actor(request)
     agreement = managed_agreement(request, pk)
-    form = TransitionForm(posted(request), status=agreement.status)
+    form = TransitionForm(posted(request), agreement=agreement)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = agreement_transition(

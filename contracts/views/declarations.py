@@ -12,6 +12,7 @@ from contracts.forms.declarations import DeclarationForm
 from contracts.selectors.agreements import can_declare_for
 from contracts.selectors.usage import declarations_visible_to
 from contracts.services.declarations import declaration_submit
+from partnerships.api.fields import is_id
 from partnerships.codes import Role
 from partnerships.errors import ConflictError
 from partnerships.views.forms import apply_service_error, posted
@@ -29,7 +30,7 @@ def declaration_list(request):
     if status in DeclarationStatus.values:
         qs = qs.filter(status=status)
     agreement = request.GET.get("agreement", "")
-    if agreement.isdigit():
+    if is_id(agreement):
         qs = qs.filter(agreement_id=int(agreement))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -67,7 +68,7 @@ def declaration_create(request):
         raise PermissionDenied
     initial = {name: request.GET[name] for name in PREFILL if request.GET.get(name)}
     correcting = None
-    if initial.get("supersedes", "").isdigit():
+    if is_id(initial.get("supersedes", "")):
         correcting = declarations_visible_to(actor).filter(pk=int(initial["supersedes"])).first()
         if correcting is not None:
             initial.update(

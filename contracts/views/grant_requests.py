@@ -108,7 +108,7 @@ def grant_request_create(request):
                 if form.cleaned_data.get("attachment"):
                     grant_request_attach(actor=actor, grant_request=grant_request, file=form.cleaned_data["attachment"])
         except (ValidationError, ConflictError) as exc:
-            apply_service_error(form, exc)
+            apply_service_error(form, exc, fields={"file": "attachment"})
         else:
             messages.success(request, _("Your request was sent to %(agency)s.") % {"agency": agreement.government.name})
             return redirect("contracts:grant-request-detail", pk=grant_request.pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contracts.codes import Area
 from contracts.forms.responsibilities import MatrixDateForm, ResponsibilityForm
+from contracts.forms.widgets import validate_year
 from contracts.selectors.grants import responsibilities_at
 from contracts.services.responsibilities import responsibility_assign
 from contracts.views.common import managed_agreement
@@ -28,9 +29,22 @@ def instant_for(day: datetime.date | None) -> datetime.datetime:
     return timezone.make_aware(start_of_next) - datetime.timedelta(microseconds=1)
 
 
+def _matrix_day(date_form) -> datetime.date | None:
+    """The day asked for, if it is one the matrix can be shown for (else an error beside the field)."""
+    if not date_form.is_valid():
+        return None
+    day = date_form.cleaned_data.get("at")
+    try:
+        validate_year(day)  # the day after 9999-12-31 does not exist; far-off years are typing slips
+    except ValidationError as exc:
+        date_form.add_error("at", exc)
+        return None
+    return day
+
+
 def matrix_context(agreement, params) -> dict:
     date_form = MatrixDateForm(params or None)
-    day = date_form.cleaned_data.get("at") if date_form.is_valid() else None
+    day = _matrix_day(date_form)
     at = instant_for(day)
     assignments = list(responsibilities_at(agreement.pk, at))
     parties = [agreement.government, agreement.partner]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from contracts.codes import PhaseKind
 from contracts.forms.parts import MilestoneForm, PhaseForm
 from contracts.services.agreement_parts import milestone_add, phase_set
 from contracts.views.common import managed_agreement
@@ -27,7 +28,7 @@ def phase_edit(request, pk):
     agreement = managed_agreement(request, pk)
     initial = {}
     kind = request.GET.get("kind")
-    phase = agreement.phases.filter(kind=kind).first() if kind else None
+    phase = agreement.phases.filter(kind=kind).first() if kind in PhaseKind.values else None
     if phase is not None:
         initial = {name: getattr(phase, name) for name in ("kind", "planned_start", "planned_end", "actual_start", "actual_end")}
     form = PhaseForm(posted(request), initial=initial)

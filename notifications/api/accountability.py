@@ -11,7 +11,6 @@ from csp.constants import NONCE
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contracts.api.grants_common import parse_instant
 from contracts.selectors.agreements import agreements_visible_to
 from notifications.api.accountability_formats import report_csv, report_html
 from notifications.accountability import accountability_report
@@ -50,24 +50,17 @@ def requested_format(request) -> str:
     return {"text/csv": "csv", "text/html": "html"}.get(first, "json")
 
 
-def parse_instant(raw: str | None) -> datetime.datetime:
-    """ISO 8601 with or without an offset (none: the project's time zone), or a date (its start)."""
+# A grant runs between 1900 and 2200 (contracts.services.permissions); the report's quota
+# windows reach a period past its instant, which near year 1 or 9999 has no calendar.
+REPORT_YEARS = (1900, 2200)
+
+
+def report_instant(raw: str | None) -> datetime.datetime:
+    """The report's instant: ISO 8601 with or without an offset (none: the project's time zone),
+    a date (its start), or nothing (now)."""
     if raw is None or raw == "":
         return timezone.now()
-    raw = raw.strip()
-    candidates = [raw]
-    if " " in raw:  # an unencoded "+hh:mm" offset arrives as a space
-        candidates.append(raw.replace(" ", "+"))
-    for text in candidates:
-        try:
-            value = parse_datetime(text)
-            if value is None and (day := parse_date(text)) is not None:
-                value = datetime.datetime.combine(day, datetime.time.min)
-        except ValueError:
-            value = None
-        if value is not None:
-            return value if timezone.is_aware(value) else timezone.make_aware(value)
-    raise ValidationError({"at": [_("Give an ISO 8601 date and time, e.g. 2026-06-15T12:00:00+08:00.")]})
+    return parse_instant(raw, "at", years=REPORT_YEARS)
 
 
 class AgreementAccountabilityView(APIView):
@@ -95,7 +88,7 @@ class AgreementAccountabilityView(APIView):
     def get(self, request, pk: int):
         agreement = get_object_or_404(agreements_visible_to(actor_for(request.user)), pk=pk)
         fmt = requested_format(request)
-        at = parse_instant(request.query_params.get("at"))
+        at = report_instant(request.query_params.get("at"))
         report = accountability_report(agreement=agreement, at=at)
         if fmt == "json":
             return Response(report)

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 
 from notifications.models import Channel, DeliveryAttempt, EscalationPolicy, Notification
 from notifications.selectors import channels_visible_to, escalation_policies_visible_to
-from notifications.services.channels import channel_create, channel_update, escalation_policy_create
+from notifications.services.channels import channel_create, channel_delete, channel_update, escalation_policy_create
 from notifications.services.deliveries import channel_send_test
+from notifications.services.escalation import MAX_ESCALATION_DELAY_MINUTES, MAX_ESCALATION_LEVEL
 from partnerships.actors import actor_for
 
 
@@ -62,6 +63,10 @@ class ChannelViewSet(viewsets.ModelViewSet):
         channel = channel_update(actor=actor_for(request.user), channel=channel, **changes)
         return Response(ChannelSerializer(channel).data)
 
+    def destroy(self, request, *args, **kwargs):
+        channel_delete(actor=actor_for(request.user), channel=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=None, responses=DeliverySerializer)
     @action(detail=True, methods=["post"], url_path="send-test")
     def send_test(self, request, pk=None):
@@ -71,6 +76,8 @@ class ChannelViewSet(viewsets.ModelViewSet):
 
 class EscalationPolicySerializer(serializers.ModelSerializer):
     recipients = serializers.PrimaryKeyRelatedField(many=True, queryset=get_user_model().objects.filter(is_active=True))
+    level = serializers.IntegerField(min_value=1, max_value=MAX_ESCALATION_LEVEL)
+    delay_minutes = serializers.IntegerField(min_value=0, max_value=MAX_ESCALATION_DELAY_MINUTES)
 
     class Meta:
         model = EscalationPolicy

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.forms.widgets import datetime_field
 from notifications.codes import ALERT_KIND_CHOICES, ChannelKind, Severity
+from notifications.services.escalation import MAX_ESCALATION_DELAY_MINUTES, MAX_ESCALATION_LEVEL
 from partnerships.models import Organization
 
 ANY = [("", _("Any"))]
@@ -50,9 +51,12 @@ class ChannelForm(forms.Form):
 class EscalationPolicyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    level = forms.IntegerField(label=_("Level"), min_value=1, initial=1)
+    level = forms.IntegerField(label=_("Level"), min_value=1, max_value=MAX_ESCALATION_LEVEL, initial=1)
     delay_minutes = forms.IntegerField(
-        label=_("Delay (minutes)"), min_value=0, help_text=_("Unacknowledged this long after the previous level.")
+        label=_("Delay (minutes)"),
+        min_value=0,
+        max_value=MAX_ESCALATION_DELAY_MINUTES,
+        help_text=_("Unacknowledged this long after the previous level."),
     )
     recipients = forms.ModelMultipleChoiceField(label=_("Who is notified"), queryset=None, required=False)
 

@@ -88,9 +88,11 @@ class AlertEvent(models.Model):
 class Silence(models.Model):
     """Mutes notifications for matching alerts over [starts_at, ends_at); the alerts are still recorded.
 
-    ``matchers`` maps alert fields (kind, severity, agreement, dataset, partner) to a value;
-    a silence matches when every matcher does. ``region_prefix`` limits it to the author's
-    jurisdiction (empty: everywhere, for administrators).
+    ``matchers`` maps alert fields (kind, severity, agreement, dataset, partner) to a value
+    (ids for agreement, dataset and partner); a silence matches when every matcher does.
+    ``region_prefixes`` limits it to the jurisdictions its author supervises, all of them:
+    an alert matches when its government party's region code starts with one (empty:
+    everywhere, for administrators).
     """
 
     matchers = models.JSONField()
@@ -98,7 +100,7 @@ class Silence(models.Model):
     ends_at = models.DateTimeField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
-    region_prefix = models.CharField(max_length=6, blank=True)
+    region_prefixes = models.JSONField(default=list, blank=True)  # e.g. ["32", "33"]
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +109,16 @@ class Silence(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="silence_ends_after_start"),
             models.CheckConstraint(condition=~Q(reason=""), name="silence_reason_required"),
         ]
+
+    # Before a silence could span several jurisdictions it had one prefix; the API still shows it,
+    # and older callers still pass it. "32,33" for a silence over two.
+    @property
+    def region_prefix(self) -> str:
+        return ",".join(self.region_prefixes)
+
+    @region_prefix.setter
+    def region_prefix(self, value: str) -> None:
+        self.region_prefixes = [prefix for prefix in value.split(",") if prefix]
 
 
 class EscalationPolicy(models.Model):

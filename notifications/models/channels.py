@@ -17,6 +17,8 @@ class Channel(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
+    # A deleted channel is kept (inactive, secret dropped) as the record of where its messages went.
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,7 +39,9 @@ class Notification(models.Model):
     key = models.CharField(max_length=200, unique=True)
     alert = models.ForeignKey("Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
+    # NULL means the inbox, so a channel with messages is never removed (services.channels.channel_delete
+    # keeps it, marked deleted): SET_NULL used to turn its messages into a second copy in the inbox.
+    channel = models.ForeignKey(Channel, on_delete=models.RESTRICT, null=True, blank=True, related_name="notifications")
     reason = models.CharField(max_length=60)  # raised, escalation:N, reminder:N, test:..., channel_disabled
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)

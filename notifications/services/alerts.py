@@ -42,8 +42,21 @@ def _parse_at(value) -> datetime.datetime:
 
 
 @transaction.atomic
-def alert_raise(*, kind: str, dedup_key: str, summary: str, at: datetime.datetime | None = None, **fields) -> tuple[Alert, bool]:
-    """Open an alert for ``dedup_key``, or count a repeat on the one already live. Returns (alert, created)."""
+def alert_raise(
+    *,
+    kind: str,
+    dedup_key: str,
+    summary: str,
+    at: datetime.datetime | None = None,
+    seen_on: datetime.date | None = None,
+    **fields,
+) -> tuple[Alert, bool]:
+    """Open an alert for ``dedup_key``, or count a repeat on the one already live. Returns (alert, created).
+
+    ``seen_on`` is for daily observations (expiry, declaration duties): their job may run twice in a
+    day (a redelivered message, a second beat), so a repeat counts only when the live alert was last
+    seen on an earlier local day.
+    """
     now = timezone.now()
     live = Alert.objects.select_for_update().filter(dedup_key=dedup_key, status__in=LIVE_ALERT_STATUSES).first()
     if live is None:
@@ -77,6 +90,8 @@ def alert_raise(*, kind: str, dedup_key: str, summary: str, at: datetime.datetim
                 organization=alert.government_id,
             )
             return alert, True
+    if seen_on is not None and timezone.localdate(live.last_seen) >= seen_on:
+        return live, False  # already counted for that day
     Alert.objects.filter(pk=live.pk).update(
         occurrences=F("occurrences") + 1,
         last_seen=now,
@@ -99,8 +114,11 @@ def _on_raised(alert: Alert, at: datetime.datetime) -> None:
     Alert.objects.filter(pk=alert.pk).update(last_notified_at=timezone.now())
 
 
-def alert_raise_finding(finding: Finding) -> tuple[Alert, bool]:
-    """One finding of the scope check -> its alert (and a responsibility-gap alert per area with nobody accountable)."""
+def alert_raise_finding(finding: Finding, *, seen_on: datetime.date | None = None) -> tuple[Alert, bool]:
+    """One finding of the scope check -> its alert (and a responsibility-gap alert per area with nobody accountable).
+
+    ``seen_on``: the day of a daily check (see alert_raise); None for findings counted once each.
+    """
     agreement = Agreement.objects.select_related("government", "partner").get(pk=finding.agreement_id)
     dataset = Dataset.objects.filter(pk=finding.dataset_id).first() if finding.dataset_id else None
     at = _parse_at(finding.at)
@@ -128,13 +146,16 @@ def alert_raise_finding(finding: Finding) -> tuple[Alert, bool]:
         allowed=finding.allowed,
         observed=finding.observed,
         evidence=finding.evidence,
+        seen_on=seen_on,
     )
     for area in finding.gap_areas:
-        responsibility_gap_raise(agreement=agreement, area=area, at=at, because=finding.dedup_key)
+        responsibility_gap_raise(agreement=agreement, area=area, at=at, because=finding.dedup_key, seen_on=seen_on)
     return alert
 
 
-def responsibility_gap_raise(*, agreement: Agreement, area: str, at, because: str = "") -> tuple[Alert, bool]:
+def responsibility_gap_raise(
+    *, agreement: Agreement, area: str, at, because: str = "", seen_on: datetime.date | None = None
+) -> tuple[Alert, bool]:
     return alert_raise(
         kind="responsibility_gap",
         dedup_key=f"responsibility_gap:a{agreement.pk}:{area}",
@@ -150,6 +171,7 @@ def responsibility_gap_raise(*, agreement: Agreement, area: str, at, because: st
         allowed={"area": area, "raci": "A"},
         observed=None,
         evidence={"area": area, "found_while_routing": because},
+        seen_on=seen_on,
     )
 
 
@@ -171,6 +193,11 @@ def _may_answer(actor: Actor, alert: Alert) -> bool:
         return True
     parties = {alert.partner_id, alert.accountable_party_id} - {None}
     return bool(parties & actor.org_ids(Role.PARTNER, Role.OFFICER)) or alert.owner_id == getattr(actor.user, "pk", None)
+
+
+def may_answer(actor: Actor, alert: Alert) -> bool:
+    """Whether ``alert_acknowledge`` would let this person act (pages offer the form only then)."""
+    return _may_answer(actor, alert)
 
 
 def _transition(*, actor: Actor, alert: Alert, action: str, sources: tuple, target: str, comment: str) -> Alert:

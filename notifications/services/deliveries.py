@@ -51,23 +51,25 @@ def delivery_attempt(*, notification_id: int) -> DeliveryAttempt | None:
         return None
     notification = Notification.objects.select_related("channel").get(pk=notification_id)
     channel = notification.channel
+    if channel is None or not channel.is_active or channel.disabled_at is not None or channel.deleted_at is not None:
+        # Ended without sending. The channel's own state is the reason, not a failure of it:
+        # counting this toward disabling would "disable" a channel its owner merely turned off.
+        error = "channel turned off, disabled or deleted"
+        return _record(notification, code=None, error=error, permanent=True, duration_ms=0, counts=False)
     code, error, permanent = None, "", False
     started = time.monotonic()
-    if channel is None or channel.disabled_at is not None:
-        error, permanent = "channel disabled or removed", True
-    else:
-        try:
-            code = TRANSPORTS[channel.kind](channel).send(notification)
-        except TransportError as exc:
-            code, error, permanent = exc.response_code, exc.message, exc.permanent
-        except Exception as exc:  # a bug in a transport must not leave the row claimed forever
-            error = f"{exc.__class__.__name__}: {exc}"
+    try:
+        code = TRANSPORTS[channel.kind](channel).send(notification)
+    except TransportError as exc:
+        code, error, permanent = exc.response_code, exc.message, exc.permanent
+    except Exception as exc:  # a bug in a transport must not leave the row claimed forever
+        error = f"{exc.__class__.__name__}: {exc}"
     duration_ms = int((time.monotonic() - started) * 1000)
     return _record(notification, code=code, error=error, permanent=permanent, duration_ms=duration_ms)
 
 
 @transaction.atomic
-def _record(notification, *, code, error, permanent, duration_ms) -> DeliveryAttempt:
+def _record(notification, *, code, error, permanent, duration_ms, counts: bool = True) -> DeliveryAttempt:
     now = timezone.now()
     number = notification.attempts + 1
     is_test = notification.reason.startswith("test:")
@@ -90,7 +92,7 @@ def _record(notification, *, code, error, permanent, duration_ms) -> DeliveryAtt
     if status == "retry":
         countdown = backoff_seconds(number)
         transaction.on_commit(lambda: publish_now(DELIVER_TASK, notification.pk, countdown=countdown))
-    if notification.channel_id and not is_test:
+    if notification.channel_id and counts and not is_test:
         if status == "delivered":
             Channel.objects.filter(pk=notification.channel_id).update(consecutive_failures=0)
         elif status == "failed":
@@ -98,11 +100,17 @@ def _record(notification, *, code, error, permanent, duration_ms) -> DeliveryAtt
     return attempt
 
 
+def disabled_dedup_key(channel_id: int) -> str:
+    """The "channel disabled" alert's key; re-enabling the channel resolves that alert (services.channels)."""
+    return f"channel_disabled:c{channel_id}"
+
+
 def _channel_failed(channel_id: int, error: str) -> None:
     """Count a notification given up on; past the threshold, disable the channel and tell its owner."""
     Channel.objects.filter(pk=channel_id).update(consecutive_failures=F("consecutive_failures") + 1)
     disabled = Channel.objects.filter(
         pk=channel_id,
+        is_active=True,  # one its owner turned off (or deleted) while this was being sent stays as they left it
         disabled_at__isnull=True,
         consecutive_failures__gte=settings.CHANNEL_DISABLE_AFTER_FAILURES,
     ).update(is_active=False, disabled_at=timezone.now(), disabled_reason=error[:2000])
@@ -113,7 +121,7 @@ def _channel_failed(channel_id: int, error: str) -> None:
     channel = Channel.objects.get(pk=channel_id)
     alert_raise(
         kind="channel_disabled",
-        dedup_key=f"channel_disabled:c{channel.pk}",
+        dedup_key=disabled_dedup_key(channel.pk),
         summary=f"Your {channel.kind} channel \"{channel.name}\" was disabled after repeated failures",
         severity="warning",
         owner=channel.owner,

@@ -20,7 +20,11 @@ def _threshold(days_left: int) -> int | None:
 
 
 def expiry_warnings(*, today: datetime.date | None = None) -> int:
-    """One alert per object and threshold (the dedup key holds both), so daily runs repeat nothing."""
+    """One alert per object and threshold (the dedup key holds both), so daily runs open nothing twice.
+
+    Each day's run counts one more occurrence on a live warning; a second run the same day
+    (a redelivered message) counts nothing (``seen_on``).
+    """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=max(THRESHOLDS))
     raised = 0
@@ -48,6 +52,7 @@ def expiry_warnings(*, today: datetime.date | None = None) -> int:
             rule="Grants about to end are announced 30, 7 and 0 days before.",
             allowed={"valid_until": permission.valid_until.isoformat()},
             evidence={"days_left": (ends - today).days, "threshold_days": days},
+            seen_on=today,
         )
         raised += created
     for agreement in Agreement.objects.filter(Q(status="active"), ends_on__gte=today, ends_on__lte=horizon):
@@ -64,6 +69,7 @@ def expiry_warnings(*, today: datetime.date | None = None) -> int:
             rule="Agreements about to end are announced 30, 7 and 0 days before.",
             allowed={"ends_on": agreement.ends_on.isoformat()},
             evidence={"days_left": (agreement.ends_on - today).days, "threshold_days": days},
+            seen_on=today,
         )
         raised += created
     return raised

@@ -16,7 +16,7 @@ from contracts.selectors.grant_requests import grant_requests_covering
 from notifications.codes import LIVE_ALERT_STATUSES
 from notifications.forms.alerts import LIVE, AcknowledgeForm, AlertFilterForm, DismissForm, ResolveForm
 from notifications.selectors import alerts_visible_to
-from notifications.services.alerts import alert_acknowledge, alert_dismiss, alert_resolve
+from notifications.services.alerts import alert_acknowledge, alert_dismiss, alert_resolve, may_answer
 from partnerships.actors import Actor
 from partnerships.codes import Role
 from partnerships.errors import ConflictError
@@ -24,6 +24,9 @@ from partnerships.views.forms import apply_service_error
 from partnerships.views.membership import page_actor
 
 PAGE_SIZE = 25
+# "Any" status needs a value of its own: a blank status is what every link without one sends (the
+# next page, the home page's "Critical: N"), and that must keep to live alerts.
+ANY_STATUS = "all"
 # Critical first, then by when it was last seen.
 SEVERITY_RANK = Case(
     When(severity="critical", then=Value(0)), When(severity="warning", then=Value(1)), default=Value(2),
@@ -44,12 +47,14 @@ DONE_MESSAGES = {
 def filtered_alerts(actor: Actor, params):
     """The visible alerts matching the inbox filters (live ones unless asked otherwise)."""
     form = AlertFilterForm(params or None, agreements=agreements_visible_to(actor))
+    status_field = form.fields["status"]
+    status_field.choices = [(value or ANY_STATUS, label) for value, label in status_field.choices]
     qs = alerts_visible_to(actor)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    status = data.get("status", LIVE) if form.is_bound else LIVE
+    status = data.get("status") or LIVE
     if status == LIVE:
         qs = qs.filter(status__in=LIVE_ALERT_STATUSES)
-    elif status:
+    elif status != ANY_STATUS:
         qs = qs.filter(status=status)
     for name in ("severity", "kind"):
         if data.get(name):
@@ -101,7 +106,12 @@ def _detail_context(actor, alert, forms=None):
         "ask_query": _ask_query(actor, alert),
         "events": alert.events.select_related("actor"),
         "evidence_json": json.dumps(alert.evidence, ensure_ascii=False, indent=2, sort_keys=True, default=str),
-        "acknowledge_form": forms.get("acknowledge", AcknowledgeForm()) if alert.status == "open" else None,
+        # Links only to pages the reader can open: an accountable third party may see the alert, not the agreement.
+        "agreement_visible": alert.agreement_id is not None
+        and agreements_visible_to(actor).filter(pk=alert.agreement_id).exists(),
+        "acknowledge_form": forms.get("acknowledge", AcknowledgeForm())
+        if alert.status == "open" and may_answer(actor, alert)
+        else None,
         "resolve_form": forms.get("resolve", ResolveForm()) if live and supervisor else None,
         "dismiss_form": forms.get("dismiss", DismissForm()) if live and supervisor else None,
     }

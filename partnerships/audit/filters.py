@@ -1,10 +1,10 @@
 """Filters over the audit trail, shared by the API and the page."""
 
 import django_filters
-
-from partnerships.api.instants import UtcIsoDateTimeFilter
 from django.db.models import Q
 
+from partnerships.api.fields import is_id
+from partnerships.api.instants import UtcIsoDateTimeFilter
 from partnerships.models import AuditEntry
 
 
@@ -29,4 +29,4 @@ class AuditEntryFilter(django_filters.FilterSet):
 
     def filter_actor(self, queryset, name, value):
         by_name = Q(actor_username=value)
-        return queryset.filter(by_name | Q(actor_id=int(value)) if value.isdigit() and len(value) < 19 else by_name)
+        return queryset.filter(by_name | Q(actor_id=int(value)) if is_id(value) else by_name)

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import formats
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -30,3 +31,21 @@ def query_with(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+# The audit trail's filters (partnerships.audit.filters) by their query parameter.
+AUDIT_FILTERS = {
+    "object_type": _("Object type"),
+    "object_id": _("Object id"),
+    "action": _("Action"),
+    "actor": _("Actor"),
+    "organization": _("Organization id"),
+    "request_id": _("Request id"),
+    "since": _("Since (included)"),
+    "until": _("Until (excluded)"),
+}
+
+
+@register.filter
+def audit_filter_label(name):
+    return AUDIT_FILTERS.get(name, name)

@@ -5,8 +5,13 @@ from django.core.exceptions import ValidationError
 from partnerships.errors import ConflictError
 
 
-def apply_service_error(form, exc: ValidationError | ConflictError) -> None:
-    """Map ``ValidationError({field: message})`` onto the form; the rest goes on top."""
+def apply_service_error(form, exc: ValidationError | ConflictError, fields: dict[str, str] | None = None) -> None:
+    """Map ``ValidationError({field: message})`` onto the form; the rest goes on top.
+
+    ``fields`` names the form's field for a service field called otherwise (``{"file": "attachment"}``).
+    A message for no field, a hidden one or one the form lacks goes on top as it is: the
+    service's field codes ("non_field_errors", "matchers") mean nothing to the person reading.
+    """
     if isinstance(exc, ConflictError):
         form.add_error(None, exc.message)
         return
@@ -14,15 +19,10 @@ def apply_service_error(form, exc: ValidationError | ConflictError) -> None:
         form.add_error(None, exc.messages)
         return
     for field, messages in exc.message_dict.items():
+        field = (fields or {}).get(field, field)
         shown = field in form.fields and not form.fields[field].widget.is_hidden
         for message in messages:
-            if shown:
-                form.add_error(field, message)
-            elif field in form.fields or field == "__all__":
-                # A hidden field has nowhere to show its error: it goes on top of the form.
-                form.add_error(None, message)
-            else:
-                form.add_error(None, f"{field}: {message}")
+            form.add_error(field if shown else None, message)
 
 
 def posted(request, files: bool = False):

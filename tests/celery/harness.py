@@ -66,6 +66,7 @@ class Worker:
             "SCOPE_SCAN_SETTLE_SECONDS": "0",
             "DECLARATION_SWEEP_AFTER_SECONDS": "0",
             "NOTIFICATION_RETRY_BASE_SECONDS": "1",
+            "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",  # the test receivers listen on the loopback
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
             "PYTHONUNBUFFERED": "1",

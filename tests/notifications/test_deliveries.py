@@ -19,6 +19,12 @@ from tests.notifications.receiver import Receiver
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings):
+    # The receivers here listen on 127.0.0.1, which webhooks may reach only when listed.
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
 @pytest.fixture
 def receiver_factory():
     made = []

@@ -114,7 +114,7 @@ def test_declarations_and_usage_event_bodies(world, client_for):
         period_end=datetime.date(2026, 3, 31), purpose="ImprovePublicServices", actions=["read"], record_count=100,
     )
     entry = last("declaration.submit")
-    assert (entry.object_type, entry.object_id, entry.organization_id) == ("declaration", str(first.pk), world.partner_org.pk)
+    assert (entry.object_type, entry.object_id, entry.organization_id) == ("declaration", str(first.pk), world.bureau.pk)  # the agreement's jurisdiction
     assert entry.after["record_count"] == 100 and entry.after["period_start"] == "2026-03-01"
     correction = declaration_submit(
         actor=partner, agreement=world.agreement, dataset=world.dataset, period_start=datetime.date(2026, 3, 1),
@@ -133,7 +133,7 @@ def test_declarations_and_usage_event_bodies(world, client_for):
     response = client_for(world.partner).post("/api/v1/usage-events/", body, content_type="application/x-ndjson")
     assert response.status_code == 200, response.content
     entry = last("usage_events.ingest")
-    assert (entry.actor_username, entry.organization_id) == ("partner", world.partner_org.pk)
+    assert (entry.actor_username, entry.organization_id) == ("partner", world.bureau.pk)
     assert (entry.after["accepted"], entry.after["duplicates"], entry.after["rejected_count"]) == (1, 1, 1)
     assert entry.request_id == response["X-Request-ID"]
     assert AuditEntry.objects.filter(action="usage_events.ingest").count() == 1  # one per body, not per event
