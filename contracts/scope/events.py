@@ -23,6 +23,7 @@ from contracts.scope.events_sql import (
     new_counts_statement,
     touched_buckets_statement,
 )
+from contracts.scope.event_versions import VERSION_RULES, versions_broken
 from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_start
 from contracts.scope.periods import bucket_end, bucket_label
 
@@ -91,7 +92,7 @@ def scan_events(*, settle_seconds: int | None = None, upto: int | None = None) -
         rows = _count(after, upto, fresh=not after)
         watermark.last_event_id = upto
         watermark.save(update_fields=["last_event_id", "updated_at"])
-        return findings_from_buckets(rows)
+        return findings_from_buckets(rows, after=after, upto=upto)
 
 
 def _count(after: int, upto: int, *, fresh: bool = False) -> list[dict]:
@@ -177,24 +178,14 @@ def _over_quota(row) -> bool:
     return used > row["quota_count"]
 
 
-# The rules whose findings quote the grant version's terms (the others quote a constant or the quota).
-QUOTING_TERMS = ("action_bad", "purpose_bad", "recipient_bad", "validity_bad")
-
-
 def _versions(rows) -> dict:
-    """The terms of the grant versions a rule finding quotes."""
-    keys = {
-        (r["permission_id"], r["version_number"])
-        for r in rows
-        if r["version_number"] is not None and any(r[f"n_{c}"] for c in QUOTING_TERMS)
-    }
-    if not keys:
+    """Every version of the grants whose findings name one: (grant, number) -> its terms and when it was in force."""
+    permissions = {r["permission_id"] for r in rows if r["version_number"] is not None and any(r[f"n_{c}"] for c in VERSION_RULES)}
+    if not permissions:
         return {}
-    terms = ("actions", "purposes", "recipient_ids", "valid_from", "valid_until")
-    qs = PermissionVersion.objects.filter(permission_id__in={k[0] for k in keys}).values_list(
-        "permission_id", "number", *terms
-    )
-    return {(pk, number): dict(zip(terms, values)) for pk, number, *values in qs if (pk, number) in keys}
+    terms = ("number", "effective_from", "effective_to", "status", "actions", "purposes", "recipient_ids", "valid_from", "valid_until")
+    qs = PermissionVersion.objects.filter(permission_id__in=permissions).values_list("permission_id", *terms)
+    return {(pk, values[0]): dict(zip(terms, values)) for pk, *values in qs}
 
 
 def _accountable_at(start: datetime.date, interval: str, now: datetime.datetime) -> datetime.datetime:
@@ -206,10 +197,13 @@ def _accountable_at(start: datetime.date, interval: str, now: datetime.datetime)
     return min(now, local_day_start(end) - datetime.timedelta(microseconds=1)) if end else now
 
 
-def findings_from_buckets(rows: list[dict]) -> list[Finding]:
+def findings_from_buckets(rows: list[dict], *, after: int, upto: int) -> list[Finding]:
+    """Findings of the touched buckets, whose new events are those with ids in (after, upto]."""
     # Plain rows rather than model instances: building hundreds of them cost more than the queries.
     personal_info = dict(Dataset.objects.filter(pk__in={r["dataset_id"] for r in rows}).values_list("pk", "personal_info"))
     versions = _versions(rows)
+    # The version each rule's new bad events broke, where a grant change splits a bucket; elsewhere the bucket's own.
+    broken = versions_broken(rows, versions, after=after, upto=upto)
     accountable = AccountableIndex({r["agreement_id"] for r in rows})
     now = timezone.now()
     instants = {}  # bucket -> the instant its accountable party is named at; many rows share a bucket
@@ -233,11 +227,18 @@ def findings_from_buckets(rows: list[dict]) -> list[Finding]:
             evidence=evidence,
         )
         found = []
+        split = broken.get((row["permission_id"], row["interval"], start), {})
         for counter, (kind, rule) in RULE_COUNTERS.items():
             if row[f"n_{counter}"]:
-                version = versions.get((row["permission_id"], row["version_number"]))
+                number = split.get(counter, row["version_number"])
+                version = versions.get((row["permission_id"], number))
                 observed = {"events": row[counter], "new_events": row[f"n_{counter}"]}
-                found.append(Finding(kind=kind, rule=rule, allowed=_allowed(counter, version), observed=observed, **base))
+                found.append(
+                    Finding(
+                        kind=kind, rule=rule, allowed=_allowed(counter, version), observed=observed,
+                        **(base | {"permission_version": number}),
+                    )  # fmt: skip
+                )
         if _over_quota(row):
             used = row["records"] if row["quota_unit"] == "records" else row["events"]
             found.append(

@@ -11,7 +11,7 @@ from contracts.scope.events import scan_events
 from contracts.scope.findings import local_day_start
 from contracts.selectors.duties import declaration_duties
 from contracts.services.agreements import agreement_transition
-from contracts.services.permissions import permission_set_status
+from contracts.services.permissions import permission_change, permission_set_status
 from partnerships.actors import actor_for
 from tests import factories as f
 from tests.notifications.builders import declaration, events, last_month
@@ -169,3 +169,51 @@ def test_agreement_inactive_on_a_declaration_reports_the_statuses_during_its_per
     assert finding.kind == "agreement_inactive"
     assert (finding.allowed, finding.observed) == ("active", ["active", "suspended", "active"])
     assert finding.evidence["agreement_term"] == f"{agreement.starts_on.isoformat()}/{agreement.ends_on.isoformat()}"
+
+
+def month_starts():
+    first, last = last_month()
+    following = last + DAY
+    return local(first.year, first.month, first.day), local(following.year, following.month, following.day)
+
+
+def test_an_action_finding_quotes_the_version_the_events_broke_not_a_later_one(world):
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    start, _ = month_starts()
+    permission = f.grant(world.officer, world.agreement, traffic, at=start - 60 * DAY)
+    changed = start + 10 * DAY
+    permission_change(
+        actor=actor_for(world.officer), permission=permission, reason="Add modify", actions=["read", "modify"], at=changed
+    )
+    events(world.agreement, traffic, n=1, action="modify", at=changed - 5 * DAY)  # under version 1: not granted
+    events(world.agreement, traffic, n=1, action="modify", at=changed + 5 * DAY)  # under version 2: granted
+    [finding] = scan_events(settle_seconds=0)
+    assert (finding.kind, finding.permission_version, sorted(finding.allowed)) == (
+        "action_not_permitted", 1, ["aggregate", "read"],
+    )  # fmt: skip
+
+
+def test_an_inactive_finding_names_the_suspended_version_not_the_reinstated_one(world):
+    officer = actor_for(world.officer)
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    start, _ = month_starts()
+    permission = f.grant(world.officer, world.agreement, traffic, at=start - 60 * DAY)
+    permission_set_status(actor=officer, permission=permission, action="suspend", reason="Audit", at=start + 5 * DAY)
+    permission_set_status(actor=officer, permission=permission, action="reinstate", reason="Cleared", at=start + 10 * DAY)
+    events(world.agreement, traffic, n=1, at=start + 7 * DAY)  # suspended: version 2
+    events(world.agreement, traffic, n=1, at=start + 12 * DAY)  # reinstated: version 3
+    [finding] = scan_events(settle_seconds=0)
+    assert (finding.kind, finding.permission_version) == ("permission_inactive", 2)
+
+
+def test_a_bucket_within_one_version_still_names_it(world):
+    traffic = f.dataset("TRAFFIC", world.bureau)
+    start, _ = month_starts()
+    permission = f.grant(world.officer, world.agreement, traffic, at=start - 60 * DAY)
+    permission_change(
+        actor=actor_for(world.officer), permission=permission, reason="Add modify", actions=["read", "modify"],
+        at=start - 30 * DAY,
+    )  # fmt: skip
+    events(world.agreement, traffic, n=1, action="sell", at=start + 5 * DAY)
+    [finding] = scan_events(settle_seconds=0)
+    assert (finding.kind, finding.permission_version, sorted(finding.allowed)) == ("action_not_permitted", 2, ["modify", "read"])
