@@ -1,6 +1,6 @@
 """Pages at the edges of their input: never a 500, errors beside the fields, nothing stored.
 
-Each test posts or asks for what a reviewer showed to break a page (a 500, a field error
+Each test posts or asks for what used to break a page (a 500, a field error
 lost, an internal field code shown to people, an action offered that is always refused).
 """
 

@@ -1,5 +1,5 @@
-"""Regressions found in review: malformed CSV, out-of-range numbers, long file names, grants of
-ended agreements, and the audit trail's and the declaration answer's view of a declaration."""
+"""Malformed CSV, numbers beyond their column, long file names, grants of ended agreements, and the
+audit trail's and the declaration answer's view of a declaration: each used to be a 500 or a wrong answer."""
 
 import datetime
 import json
