@@ -9,7 +9,7 @@ from contracts.codes import ViolationKind as V
 from contracts.codes import purpose_covered
 from contracts.models import DataUsePermission, UsageDeclaration
 from contracts.scope.agreement_status import active_throughout, statuses_during
-from contracts.scope.findings import Finding, attach_accountability, local_day_start
+from contracts.scope.findings import Finding, attach_accountability, last_local_day, local_day_end, local_day_start
 from contracts.scope.periods import bucket_end, bucket_label, bucket_start, buckets_spanned
 from contracts.selectors.grants import permission_version_at
 
@@ -47,21 +47,24 @@ def check_declaration(declaration: UsageDeclaration) -> list[Finding]:
     start = local_day_start(declaration.period_start)
     end = local_day_start(declaration.period_end + datetime.timedelta(days=1))
     # The terms in force at the end of the period, or when it was declared if that came first.
-    at = min(end - datetime.timedelta(microseconds=1), declaration.submitted_at)
+    at = min(local_day_end(declaration.period_end), declaration.submitted_at)
     base = dict(agreement_id=agreement.pk, dataset_id=declaration.dataset_id, interval=period)
     evidence = {"declaration_ids": [declaration.pk], "period": period}
     findings: list[Finding] = []
 
-    def add(kind, allowed, observed, **extra):
+    def add(kind, allowed, observed, more_evidence=None, **extra):
         findings.append(
-            Finding(kind=kind, rule=RULES[kind], allowed=allowed, observed=observed, evidence=dict(evidence), **base, **extra)
+            Finding(
+                kind=kind, rule=RULES[kind], allowed=allowed, observed=observed,
+                evidence=evidence | (more_evidence or {}), **base, **extra,
+            )  # fmt: skip
         )
 
     if not active_throughout(agreement, start, end):
         # What happened during the period, not today's status (it may be active again by now); the
         # term too, as use outside it is inactive whatever the status.
-        add(V.AGREEMENT_INACTIVE, "active", statuses_during(agreement, start, end))
-        findings[-1].evidence["agreement_term"] = f"{agreement.starts_on.isoformat()}/{agreement.ends_on.isoformat()}"
+        term = f"{agreement.starts_on.isoformat()}/{agreement.ends_on.isoformat()}"
+        add(V.AGREEMENT_INACTIVE, "active", statuses_during(agreement, start, end), {"agreement_term": term})
 
     permission = DataUsePermission.objects.filter(agreement=agreement, dataset_id=declaration.dataset_id).first()
     if permission is None:
@@ -79,8 +82,7 @@ def check_declaration(declaration: UsageDeclaration) -> list[Finding]:
 
     # Declarations are in whole days: compare days, as a grant valid from 09:30 covers that day.
     first_day = timezone.localdate(version.valid_from)
-    until = version.valid_until
-    last_day = timezone.localdate(until - datetime.timedelta(microseconds=1)) if until is not None else None
+    last_day = last_local_day(version.valid_until) if version.valid_until is not None else None
     if declaration.period_start < first_day or (last_day is not None and declaration.period_end > last_day):
         add(
             V.OUTSIDE_VALIDITY,

@@ -8,14 +8,13 @@ from django.db.models import Sum
 from contracts.codes import Area
 from contracts.codes import ViolationKind as V
 from contracts.models import Agreement, DataUsePermission, UsageDeclaration, UsageEvent
-from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_start
+from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_end, local_day_start
 from contracts.selectors.duties import DUE, MISSING, Duty, declaration_duties
 
 # A missing declaration is a reporting duty not met; it touches compliance reporting.
 DUTY_AREAS = (Area.COMPLIANCE_REPORTING.value,)
 # How many periods back undeclared use is compared (older periods were compared before).
 UNDECLARED_LOOKBACK = 3
-LAST_INSTANT = datetime.timedelta(microseconds=1)
 
 
 def _duties(agreement, today):
@@ -45,9 +44,8 @@ def missing_declarations(*, agreement: Agreement, today: datetime.date, duties=N
             evidence={"period": _period(duty), "due_on": duty.due_on.isoformat(), "dataset": duty.dataset_code},
         )
         # Whoever answered for reporting when the declaration fell due, not whoever does today.
-        due_end = local_day_start(duty.due_on + datetime.timedelta(days=1)) - LAST_INSTANT
         attach_accountability(
-            [found], agreement=agreement, personal_info="none", at=due_end, areas=DUTY_AREAS, index=index
+            [found], agreement=agreement, personal_info="none", at=local_day_end(duty.due_on), areas=DUTY_AREAS, index=index
         )
         findings.append(found)
     return findings
@@ -121,7 +119,7 @@ def undeclared_usage(
         )
         # Whoever answered during the period, not whoever took over on the day after it.
         attach_accountability(
-            [found], agreement=agreement, personal_info=datasets.get(duty.permission_id, "none"), at=end - LAST_INSTANT
+            [found], agreement=agreement, personal_info=datasets.get(duty.permission_id, "none"), at=local_day_end(duty.period_end)
         )
         findings.append(found)
     return findings

@@ -18,7 +18,7 @@ from django.db.models import Q
 from contracts.codes import purpose_covered
 from contracts.models import UsageEvent
 from contracts.scope.findings import local_day_start
-from contracts.scope.periods import bucket_end
+from contracts.scope.periods import as_date, bucket_end
 
 # The rules whose findings name a grant version (dataset_not_permitted has none; the agreement's
 # status does not depend on the grant).
@@ -76,12 +76,8 @@ def _new_events_in(split: dict, *, after: int, upto: int) -> list[dict]:
         return [dict(zip(EVENT_COLUMNS, row)) for row in cursor.fetchall()]
 
 
-def _day(value) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
-
-
 def _bounds(row) -> tuple[datetime.datetime, datetime.datetime]:
-    start = _day(row["bucket_start"])
+    start = as_date(row["bucket_start"])
     end = bucket_end(start, row["interval"])
     if end is None:  # "total": the grant's whole life
         return EVER, NEVER
@@ -119,7 +115,7 @@ def versions_broken(rows: list[dict], versions: dict, *, after: int, upto: int) 
             version = next((v for v in spanning if _in_force_from(v) <= at < _in_force_until(v)), None)
             if version is None:
                 continue
-            found = broken.setdefault((row["permission_id"], row["interval"], _day(row["bucket_start"])), {})
+            found = broken.setdefault((row["permission_id"], row["interval"], as_date(row["bucket_start"])), {})
             for rule in VERSION_RULES:
                 if row[f"n_{rule}"] and _breaks(rule, version, event):
                     found[rule] = max(found.get(rule, 0), version["number"])

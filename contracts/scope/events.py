@@ -24,8 +24,8 @@ from contracts.scope.events_sql import (
     touched_buckets_statement,
 )
 from contracts.scope.event_versions import VERSION_RULES, versions_broken
-from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_start
-from contracts.scope.periods import bucket_end, bucket_label
+from contracts.scope.findings import AccountableIndex, Finding, attach_accountability, local_day_end
+from contracts.scope.periods import as_date, bucket_end, bucket_label
 
 WATERMARK = "usage_events"
 
@@ -150,10 +150,6 @@ def _dicts(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _as_date(value) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
-
-
 def _allowed(counter: str, version) -> object:
     """What the grant version allowed, for the finding's "allowed vs observed"."""
     if version is None:
@@ -194,7 +190,7 @@ def _accountable_at(start: datetime.date, interval: str, now: datetime.datetime)
     Not at its end: that is the next bucket's first instant, when someone else may have taken over.
     """
     end = bucket_end(start, interval)
-    return min(now, local_day_start(end) - datetime.timedelta(microseconds=1)) if end else now
+    return min(now, local_day_end(end - datetime.timedelta(days=1))) if end else now
 
 
 def findings_from_buckets(rows: list[dict], *, after: int, upto: int) -> list[Finding]:
@@ -209,7 +205,7 @@ def findings_from_buckets(rows: list[dict], *, after: int, upto: int) -> list[Fi
     instants = {}  # bucket -> the instant its accountable party is named at; many rows share a bucket
     findings = []
     for row in rows:  # one row per touched bucket, not per event
-        start = _as_date(row["bucket_start"])
+        start = as_date(row["bucket_start"])
         label = bucket_label(start, row["interval"])
         evidence = {
             "quota_interval": label,

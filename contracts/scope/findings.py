@@ -116,3 +116,13 @@ def attach_accountability(
 
 def local_day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def local_day_end(day: datetime.date) -> datetime.datetime:
+    """The last instant of a local day: who answered for a day is named then, not the next morning."""
+    return local_day_start(day + datetime.timedelta(days=1)) - datetime.timedelta(microseconds=1)
+
+
+def last_local_day(until: datetime.datetime) -> datetime.date:
+    """The last local day before an exclusive end instant (until midnight: the day before)."""
+    return timezone.localdate(until - datetime.timedelta(microseconds=1))

@@ -9,6 +9,11 @@ import datetime
 TOTAL_START = datetime.date(1970, 1, 1)
 
 
+def as_date(value) -> datetime.date:
+    """A bucket's first day as the database returns it (a date on PostgreSQL, text on SQLite)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value)[:10])
+
+
 def bucket_start(day: datetime.date, interval: str) -> datetime.date:
     if interval == "day":
         return day

@@ -200,7 +200,8 @@ def may_answer(actor: Actor, alert: Alert) -> bool:
     return _may_answer(actor, alert)
 
 
-def _transition(*, actor: Actor, alert: Alert, action: str, sources: tuple, target: str, comment: str) -> Alert:
+def _transition(*, actor: Actor | None, alert: Alert, action: str, sources: tuple, target: str, comment: str) -> Alert:
+    """Move an alert to ``target``, recorded with who did it (None: the system itself)."""
     alert = Alert.objects.select_for_update(of=("self",)).select_related("government").get(pk=alert.pk)
     if alert.status not in sources:
         raise ConflictError(
@@ -208,7 +209,8 @@ def _transition(*, actor: Actor, alert: Alert, action: str, sources: tuple, targ
             code="illegal_transition",
         )
     AlertEvent.objects.create(
-        alert=alert, action=action, from_status=alert.status, to_status=target, actor=actor.user, comment=comment
+        alert=alert, action=action, from_status=alert.status, to_status=target, actor=actor.user if actor else None,
+        comment=comment,
     )
     before = {"status": alert.status}
     alert.status = target
@@ -239,6 +241,14 @@ def alert_resolve(*, actor: Actor, alert: Alert, comment: str) -> Alert:
         raise ValidationError({"comment": _("Say how it was resolved.")})
     return _transition(
         actor=actor, alert=alert, action="resolved", sources=LIVE_ALERT_STATUSES, target="resolved", comment=comment.strip()
+    )
+
+
+@transaction.atomic
+def alert_resolve_by_system(*, alert: Alert, comment: str) -> Alert:
+    """Resolve an alert whose cause the system itself saw end (a disabled channel turned back on)."""
+    return _transition(
+        actor=None, alert=alert, action="resolved", sources=LIVE_ALERT_STATUSES, target="resolved", comment=comment
     )
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.codes import LIVE_ALERT_STATUSES, ChannelKind, Severity
-from notifications.models import Alert, AlertEvent, Channel, EscalationPolicy, Notification
+from notifications.models import Alert, Channel, EscalationPolicy, Notification
+from notifications.services.alerts import alert_resolve_by_system
 from notifications.services.deliveries import disabled_dedup_key
 from notifications.transports.webhook import target_refused
 from partnerships.actors import Actor
@@ -44,24 +45,9 @@ def _resolve_disabled_notice(*, channel: Channel, why: str) -> None:
     Its dedup key is the channel's, so while it stays live a later disable would only count
     a repeat on it and its owner would not be told again.
     """
-    alert = (
-        Alert.objects.select_for_update()
-        .filter(dedup_key=disabled_dedup_key(channel.pk), status__in=LIVE_ALERT_STATUSES)
-        .first()
-    )
-    if alert is None:
-        return
-    before = alert.status
-    AlertEvent.objects.create(alert=alert, action="resolved", from_status=before, to_status="resolved", comment=why)
-    alert.status = "resolved"
-    alert.save(update_fields=["status"])
-    audit_record(
-        actor=None,
-        action="alert.resolved",
-        obj=alert,
-        before={"status": before},
-        after={"status": "resolved", "comment": why},
-    )
+    alert = Alert.objects.filter(dedup_key=disabled_dedup_key(channel.pk), status__in=LIVE_ALERT_STATUSES).first()
+    if alert is not None:
+        alert_resolve_by_system(alert=alert, comment=why)
 
 
 @transaction.atomic

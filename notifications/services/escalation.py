@@ -18,7 +18,7 @@ from notifications.models import Alert, AlertEvent, EscalationPolicy, Notificati
 from notifications.selectors import alert_visibility_q
 from notifications.services.notify import notify
 from notifications.services.routing import recipients_for
-from notifications.services.silences import active_silence_for
+from notifications.services.silences import active_silence_for, active_silences
 from partnerships.actors import actor_for
 from partnerships.audit import audit_record
 
@@ -30,12 +30,12 @@ MAX_ESCALATION_DELAY_MINUTES = 365 * 24 * 60  # one year
 
 def _unsilenced(now) -> Q:
     # Cheap pre-filter on the silence found at raise time; silences created later are
-    # checked per alert with active_silence_for().
+    # matched per alert against the silences in force, read once per run.
     return Q(silenced_by__isnull=True) | Q(silenced_by__ends_at__lte=now)
 
 
-def _silenced(alert: Alert, now: datetime.datetime) -> bool:
-    return active_silence_for(alert, now) is not None
+def _silenced(alert: Alert, now: datetime.datetime, silences: list) -> bool:
+    return active_silence_for(alert, now, silences) is not None
 
 
 class _Audience:
@@ -79,6 +79,7 @@ def _waited_since(now: datetime.datetime, minutes: int) -> datetime.datetime | N
 def alerts_escalate(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     audience = _Audience()
+    silences = active_silences(now)
     done = 0
     for policy in EscalationPolicy.objects.prefetch_related("recipients"):
         since = _waited_since(now, policy.delay_minutes)
@@ -96,7 +97,7 @@ def alerts_escalate(*, now: datetime.datetime | None = None) -> int:
         ).select_related("government")
         recipients = [user.pk for user in policy.recipients.all()]
         for alert in due:
-            if _silenced(alert, now):
+            if _silenced(alert, now, silences):
                 continue
             with transaction.atomic():
                 claimed = Alert.objects.filter(pk=alert.pk, status="open", escalation_level=policy.level - 1).update(
@@ -130,11 +131,12 @@ def _send_deferred_notices(now: datetime.datetime) -> int:
     (its silence may since have been deleted, which clears ``silenced_by``).
     """
     done = 0
+    silences = active_silences(now)
     waiting = Alert.objects.filter(_unsilenced(now), status="open", last_notified_at__isnull=True).select_related(
         "government"
     )
     for alert in waiting:
-        if _silenced(alert, now):
+        if _silenced(alert, now, silences):
             continue
         with transaction.atomic():
             if not Alert.objects.filter(pk=alert.pk, status="open", last_notified_at__isnull=True).update(
@@ -156,12 +158,13 @@ def alerts_remind(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     done = _send_deferred_notices(now)
     audience = _Audience()
+    silences = active_silences(now)
     cutoff = now - datetime.timedelta(minutes=settings.ALERT_REMINDER_MINUTES)
     due = Alert.objects.filter(_unsilenced(now), status="open", last_notified_at__lte=cutoff).select_related(
         "government"
     )
     for alert in due:
-        if _silenced(alert, now):
+        if _silenced(alert, now, silences):
             continue
         with transaction.atomic():
             claimed = Alert.objects.filter(pk=alert.pk, status="open", last_notified_at=alert.last_notified_at).update(

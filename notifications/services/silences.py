@@ -37,8 +37,14 @@ def silence_matches(silence: Silence, alert) -> bool:
     return all(str(_field_value(alert, k)) == str(v) for k, v in silence.matchers.items())
 
 
-def active_silence_for(alert, at: datetime.datetime) -> Silence | None:
-    for silence in Silence.objects.filter(Q(starts_at__lte=at) & Q(ends_at__gt=at)).order_by("ends_at"):
+def active_silences(at: datetime.datetime) -> list[Silence]:
+    """The silences in force at ``at``, soonest ending first."""
+    return list(Silence.objects.filter(Q(starts_at__lte=at) & Q(ends_at__gt=at)).order_by("ends_at"))
+
+
+def active_silence_for(alert, at: datetime.datetime, silences: list[Silence] | None = None) -> Silence | None:
+    """The silence muting ``alert`` at ``at``; ``silences``: active_silences(at), read once by a job."""
+    for silence in active_silences(at) if silences is None else silences:
         if silence_matches(silence, alert):
             return silence
     return None
