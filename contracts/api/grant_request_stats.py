@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from contracts.api.grant_request_serializers import OrganizationField, StrictSerializer
 from contracts.selectors.grant_request_stats import GROUP_BY, grant_request_stats, stats_table
+from contracts.years import OUTSIDE_YEARS, within_years
 from partnerships.actors import actor_for
 
 class StatsCSVRenderer(BaseRenderer):
@@ -35,9 +36,9 @@ class StatsCSVRenderer(BaseRenderer):
 
 
 def _in_grant_years(day):
-    # The years a grant may run in (contracts.services.permissions); a period ending 9999-12-31 has no day after.
-    if not 1900 <= day.year <= 2200:
-        raise serializers.ValidationError(_("Give a date between 1900 and 2200."))
+    # A period ending 9999-12-31 has no day after.
+    if not within_years(day):
+        raise serializers.ValidationError(OUTSIDE_YEARS)
 
 
 class StatsQuery(StrictSerializer):

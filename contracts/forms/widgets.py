@@ -2,18 +2,14 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
-# The years the API takes for dates and instants (check_grant_terms, the stats filters): far-off
-# years carry historic time-zone offsets PostgreSQL cannot store, and "the day after" 9999-12-31
-# does not exist, so a page that took them would fail later, for everyone who sees the row.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+from contracts.years import OUTSIDE_YEARS, within_years
 
 
 def validate_year(value) -> None:
-    """A date, or a local date and time, in the years 1900 to 2200."""
-    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(_("Give a date between 1900 and 2200."), code="year_range")
+    """A date, or a local date and time, in the years the API takes (contracts.years)."""
+    if not within_years(value):
+        raise ValidationError(OUTSIDE_YEARS, code="year_range")
 
 
 class DateInput(forms.DateInput):

@@ -13,6 +13,7 @@ from contracts.models import Agreement, DataUsePermission, Dataset, PermissionVe
 from contracts.models.permissions import GRANT_TERMS
 from contracts.selectors.grants import grant_status
 from contracts.services.common import require_manager
+from contracts.years import OUTSIDE_YEARS, within_years
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
@@ -38,9 +39,8 @@ def check_grant_terms(terms: dict) -> None:
         errors["purposes"] = _("Unknown purposes: %s") % ", ".join(bad)
     valid_from, valid_until = terms.get("valid_from"), terms.get("valid_until")
     for name, value in (("valid_from", valid_from), ("valid_until", valid_until)):
-        # Far-off years carry historic time-zone offsets PostgreSQL cannot store; no grant needs them.
-        if value is not None and not (1900 <= value.year <= 2200):
-            errors[name] = _("Give a date between 1900 and 2200.")
+        if not within_years(value):
+            errors[name] = OUTSIDE_YEARS
     if valid_from and valid_until and valid_until <= valid_from:
         errors["valid_until"] = _("The end of validity must be after its start.")
     quota = terms.get("quota_count")

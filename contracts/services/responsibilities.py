@@ -10,19 +10,13 @@ from django.utils.translation import gettext as _
 from contracts.codes import Area, Raci
 from contracts.models import Agreement, ResponsibilityAssignment
 from contracts.services.common import require_manager
+from contracts.years import OUTSIDE_YEARS, within_years
 from partnerships.actors import Actor
 from partnerships.audit import audit_record
 from partnerships.errors import ConflictError
 from partnerships.models import Organization
 
 _TWO_ACCOUNTABLE = _("This area already has an accountable party for part of that period; end that assignment first.")
-
-
-def _outside_years(value: datetime.datetime | None) -> bool:
-    # Far-off years carry historic time-zone offsets and overflow on the way to UTC (the audit
-    # entry, PostgreSQL); no assignment needs them. Read in the value's own zone, as check_grant_terms
-    # does: pages and the API both hand over local times.
-    return value is not None and not (1900 <= value.year <= 2200)
 
 
 def _overlapping_accountable(agreement_id, area, valid_from, valid_to, exclude_pk=None):
@@ -60,8 +54,8 @@ def responsibility_assign(
     if raci not in Raci.values:
         errors["raci"] = _("RACI must be one of R, A, C, I.")
     for name, value in (("valid_from", valid_from), ("valid_to", valid_to)):
-        if _outside_years(value):
-            errors[name] = _("Give a date between 1900 and 2200.")
+        if not within_years(value):
+            errors[name] = OUTSIDE_YEARS
     if valid_to is not None and valid_to <= valid_from and not errors.keys() & {"valid_from", "valid_to"}:
         errors["valid_to"] = _("The end must be after the start.")
     if contact is not None and not contact.memberships.filter(organization=party).exists():
@@ -119,8 +113,8 @@ def responsibility_end(
     require_manager(actor, assignment.agreement)
     if assignment.valid_to is not None and assignment.valid_to <= valid_to:
         raise ConflictError(_("This assignment has already ended."), code="already_ended")
-    if _outside_years(valid_to):
-        raise ValidationError({"valid_to": _("Give a date between 1900 and 2200.")})
+    if not within_years(valid_to):
+        raise ValidationError({"valid_to": OUTSIDE_YEARS})
     if valid_to <= assignment.valid_from:
         raise ValidationError({"valid_to": _("The end must be after the start.")})
     if not reason or not reason.strip():

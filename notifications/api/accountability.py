@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from contracts.api.grants_common import parse_instant
 from contracts.selectors.agreements import agreements_visible_to
+from contracts.years import FIRST_YEAR, LAST_YEAR
 from notifications.api.accountability_formats import report_csv, report_html
 from notifications.accountability import accountability_report
 from partnerships.actors import actor_for
@@ -50,9 +51,8 @@ def requested_format(request) -> str:
     return {"text/csv": "csv", "text/html": "html"}.get(first, "json")
 
 
-# A grant runs between 1900 and 2200 (contracts.services.permissions); the report's quota
-# windows reach a period past its instant, which near year 1 or 9999 has no calendar.
-REPORT_YEARS = (1900, 2200)
+# The report's quota windows reach a period past its instant, which near year 1 or 9999 has no calendar.
+REPORT_YEARS = (FIRST_YEAR, LAST_YEAR)
 
 
 def report_instant(raw: str | None) -> datetime.datetime:
